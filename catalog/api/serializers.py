@@ -1,0 +1,138 @@
+"""Output serializers. They present what the selectors and the policy already decided (the
+``may_download`` / ``may_query`` annotations); they never decide access themselves."""
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["code", "name", "name_en"]
+
+
+class ThemeRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Theme
+        fields = ["code", "name", "name_en"]
+
+
+class FieldSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Field
+        fields = ["name", "name_en", "data_type", "description", "grade"]
+
+
+class DistributionSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField(
+        help_text="Present only when the caller may download this file."
+    )
+    access_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Distribution
+        fields = [
+            "id", "title", "kind", "format", "media_type", "byte_size", "sha256",
+            "access_url", "download_url",
+        ]
+
+    def get_download_url(self, obj) -> str | None:
+        if obj.kind != Distribution.Kind.FILE or not obj.file:
+            return None
+        if not self.context.get("may_download", False):
+            return None
+        path = reverse("catalog:distribution-download", args=[obj.resource_id, obj.pk])
+        return self.context["request"].build_absolute_uri(path)
+
+    def get_access_url(self, obj) -> str | None:
+        return obj.url or None
+
+
+class ResourceListSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:resource-detail")
+    page_url = serializers.SerializerMethodField()
+    provider = OrganizationRefSerializer()
+    theme = ThemeRefSerializer()
+    keywords = serializers.ListField(source="keyword_list", child=serializers.CharField())
+    tier_label = serializers.CharField(source="get_tier_display")
+    may_download = serializers.BooleanField()
+    may_query = serializers.BooleanField()
+    distributions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Resource
+        fields = [
+            "id", "url", "page_url", "code", "title", "title_en", "abstract", "provider", "theme",
+            "keywords", "format", "update_cycle", "issued", "modified", "record_count", "tier",
+            "tier_label", "grade", "authorized_operation", "status", "may_download", "may_query",
+            "distributions",
+        ]
+
+    def get_page_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj_url(obj))
+
+    def get_distributions(self, obj) -> list[dict]:
+        context = {**self.context, "may_download": obj.may_download}
+        return DistributionSerializer(obj.distributions.all(), many=True, context=context).data
+
+
+def obj_url(obj) -> str:
+    return reverse("catalog:resource-detail", args=[obj.pk])
+
+
+class ResourceDetailSerializer(ResourceListSerializer):
+    data_dictionary = FieldSerializer(source="fields", many=True, read_only=True)
+
+    class Meta(ResourceListSerializer.Meta):
+        fields = [
+            *ResourceListSerializer.Meta.fields, "abstract_en", "open_conditions", "spatial",
+            "temporal", "license", "data_dictionary",
+        ]
+
+
+class ResourceRefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:resource-detail")
+
+    class Meta:
+        model = Resource
+        fields = ["id", "url", "code", "title", "title_en"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:product-detail")
+    provider = OrganizationRefSerializer()
+    theme = ThemeRefSerializer(allow_null=True)
+    source_resources = ResourceRefSerializer(many=True)
+    scenarios = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        model = Product
+        fields = [
+            "id", "url", "code", "name", "name_en", "description", "product_type", "provider",
+            "theme", "source_resources", "scenarios", "delivery", "update_frequency", "purpose",
+            "price_terms", "price", "status", "registration_code", "evidence_hash", "listed_at",
+        ]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:organization-detail", lookup_field="code")
+    resource_count = serializers.IntegerField()
+
+    class Meta:
+        model = Organization
+        fields = [
+            "code", "url", "name", "name_en", "kind", "credit_code", "region", "homepage",
+            "description", "resource_count",
+        ]
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:theme-detail", lookup_field="code")
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    resource_count = serializers.IntegerField()
+
+    class Meta:
+        model = Theme
+        fields = ["code", "url", "name", "name_en", "parent", "description", "resource_count"]

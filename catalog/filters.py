@@ -1,0 +1,75 @@
+"""FilterSets for the catalogues. They narrow a queryset that is already ``visible_to(user)``;
+they never widen it. Unknown values are errors (400), not silently ignored."""
+
+import django_filters
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Organization, Product, Resource, Theme, UpdateCycle
+from catalog.search import search_products, search_resources
+from grading.grades import Grade, Tier
+
+
+def _validate_query(value: str) -> None:
+    if len(value) > settings.CATALOG_MAX_QUERY_LENGTH:
+        raise ValidationError(
+            _("The search text is too long (at most %(max)d characters).")
+            % {"max": settings.CATALOG_MAX_QUERY_LENGTH}
+        )
+
+
+class ResourceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("Search"), validators=[_validate_query]
+    )
+    theme = django_filters.ModelChoiceFilter(
+        queryset=Theme.objects.all(),
+        to_field_name="code",
+        method="filter_theme",
+        label=_("Theme"),
+    )
+    provider = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.all(), to_field_name="code", label=_("Provider")
+    )
+    tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Openness tier"))
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Security grade"))
+    format = django_filters.CharFilter(field_name="format", lookup_expr="iexact", label=_("Format"))
+    update_cycle = django_filters.ChoiceFilter(choices=UpdateCycle.choices, label=_("Update cycle"))
+    modified_after = django_filters.DateFilter(
+        field_name="modified", lookup_expr="gte", label=_("Modified on or after")
+    )
+
+    class Meta:
+        model = Resource
+        fields = ["q", "theme", "provider", "tier", "grade", "format", "update_cycle"]
+
+    def filter_q(self, queryset, name, value):
+        return search_resources(queryset, value)
+
+    def filter_theme(self, queryset, name, value):
+        # A theme includes its sub-themes.
+        return queryset.filter(Q(theme=value) | Q(theme__parent=value))
+
+
+class ProductFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", label=_("Search"), validators=[_validate_query]
+    )
+    product_type = django_filters.ChoiceFilter(choices=Product.Type.choices, label=_("Type"))
+    provider = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.all(), to_field_name="code", label=_("Provider")
+    )
+    theme = django_filters.ModelChoiceFilter(
+        queryset=Theme.objects.all(), to_field_name="code", label=_("Theme")
+    )
+    delivery = django_filters.ChoiceFilter(choices=Product.Delivery.choices, label=_("Delivery"))
+    purpose = django_filters.ChoiceFilter(choices=Product.Purpose.choices, label=_("Purpose"))
+
+    class Meta:
+        model = Product
+        fields = ["q", "product_type", "provider", "theme", "delivery", "purpose"]
+
+    def filter_q(self, queryset, name, value):
+        return search_products(queryset, value)

@@ -1,0 +1,329 @@
+"""The two catalogues: organizations, themes, data resources with their dictionaries and
+distributions, and data products.
+
+Models hold data only. Writes go through ``catalog.services``; reads through
+``catalog.selectors``; who may see or use what is decided by ``grading.policy``, which the
+``visible_to`` shortcuts below simply call.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language
+
+from grading.grades import Grade, Tier
+
+
+def _localized(obj, field: str) -> str:
+    """The English variant of ``field`` when English is active and it is filled in."""
+    if (get_language() or "").startswith("en"):
+        value = getattr(obj, f"{field}_en", "")
+        if value:
+            return value
+    return getattr(obj, field)
+
+
+class UpdateCycle(models.TextChoices):
+    REALTIME = "realtime", _("Real time")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    YEARLY = "yearly", _("Yearly")
+    IRREGULAR = "irregular", _("Irregular")
+
+
+class Organization(models.Model):
+    """A government agency (数据提供方) or an enterprise (法人), including authorized operators."""
+
+    class Kind(models.TextChoices):
+        AGENCY = "agency", _("Government agency")
+        ENTERPRISE = "enterprise", _("Enterprise")
+
+    code = models.SlugField(_("short code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    homepage = models.URLField(_("homepage"), blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return _localized(self, "name")
+
+
+class Theme(models.Model):
+    """A data domain (数据领域); themes may nest."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return _localized(self, "name")
+
+
+class ResourceQuerySet(models.QuerySet):
+    """One-line shortcuts to the rule-book; the rules themselves live in ``grading.policy``."""
+
+    def visible_to(self, user):
+        from grading import policy
+
+        return self.filter(policy.viewable_q(user))
+
+    def downloadable_by(self, user):
+        from grading import policy
+
+        return self.filter(policy.downloadable_q(user))
+
+    def with_permissions(self, user):
+        from grading import policy
+
+        return policy.annotate_permissions(self, user)
+
+
+class Resource(models.Model):
+    """A data resource catalogue entry (公共数据资源目录条目)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    code = models.CharField(_("catalogue code"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    title_en = models.CharField(_("English title"), max_length=300, blank=True)
+    abstract = models.TextField(_("abstract"))
+    abstract_en = models.TextField(_("English abstract"), blank=True)
+    provider = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="resources", verbose_name=_("provider")
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, related_name="resources", verbose_name=_("theme")
+    )
+    keywords = models.CharField(
+        _("keywords"), max_length=500, blank=True, help_text=_("Comma-separated.")
+    )
+    format = models.CharField(_("format"), max_length=20, db_index=True)
+    update_cycle = models.CharField(
+        _("update cycle"), max_length=20, choices=UpdateCycle.choices, db_index=True
+    )
+    issued = models.DateField(_("issued"), null=True, blank=True)
+    modified = models.DateField(_("modified"), null=True, blank=True)
+    record_count = models.PositiveBigIntegerField(_("record count"), default=0)
+    open_conditions = models.TextField(_("conditions of access"), blank=True)
+    spatial = models.CharField(_("spatial coverage"), max_length=200, blank=True)
+    temporal = models.CharField(_("temporal coverage"), max_length=200, blank=True)
+    license = models.CharField(_("licence"), max_length=200, blank=True)
+    tier = models.CharField(_("openness tier"), max_length=20, choices=Tier.choices)
+    grade = models.CharField(
+        _("security grade"),
+        max_length=2,
+        choices=Grade.choices,
+        default=Grade.L1,
+        help_text=_("Derived: the highest grade of the resource's fields."),
+    )
+    authorized_operation = models.BooleanField(_("in authorized-operation scope"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-modified", "-id"]
+        verbose_name = _("data resource")
+        verbose_name_plural = _("data resources")
+        indexes = [
+            models.Index(fields=["status", "tier"], name="resource_status_tier"),
+            models.Index(fields=["-modified", "-id"], name="resource_modified_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def display_title(self) -> str:
+        return _localized(self, "title")
+
+    @property
+    def display_abstract(self) -> str:
+        return _localized(self, "abstract")
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.split(",") if k.strip()]
+
+
+class Field(models.Model):
+    """A data-dictionary item (信息项) of a resource, graded on its own."""
+
+    class DataType(models.TextChoices):
+        STRING = "string", _("Text")
+        INTEGER = "integer", _("Integer")
+        DECIMAL = "decimal", _("Decimal")
+        DATE = "date", _("Date")
+        DATETIME = "datetime", _("Date and time")
+        BOOLEAN = "boolean", _("Yes/no")
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="fields")
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    data_type = models.CharField(_("type"), max_length=20, choices=DataType.choices)
+    description = models.CharField(_("description"), max_length=500, blank=True)
+    grade = models.CharField(_("security grade"), max_length=2, choices=Grade.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["resource", "position", "id"]
+        verbose_name = _("field")
+        verbose_name_plural = _("fields")
+        constraints = [
+            models.UniqueConstraint(fields=["resource", "name_en"], name="field_unique_name_en")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.name_en})"
+
+
+class Distribution(models.Model):
+    """A way to get the data: a stored file, an API endpoint or an external link."""
+
+    class Kind(models.TextChoices):
+        FILE = "file", _("File")
+        API = "api", _("API")
+        LINK = "link", _("Link")
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="distributions")
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FILE)
+    format = models.CharField(_("format"), max_length=20)
+    media_type = models.CharField(_("media type"), max_length=100, blank=True)
+    # Stored outside the static tree; only the policy-checked download view serves it.
+    file = models.FileField(_("file"), upload_to="distributions/%Y/%m/", blank=True)
+    url = models.URLField(_("URL"), blank=True)
+    byte_size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["resource", "id"]
+        verbose_name = _("distribution")
+        verbose_name_plural = _("distributions")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProductQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from grading import policy
+
+        return self.filter(policy.product_viewable_q(user))
+
+
+class Product(models.Model):
+    """A data product or service (数据产品), listed only after compliance review."""
+
+    class Type(models.TextChoices):
+        DATASET = "dataset", _("Dataset")
+        DATA_SERVICE = "data_service", _("Data service")
+        API = "api", _("API")
+        IMAGERY = "imagery", _("Satellite imagery")
+        REPORT = "report", _("Report")
+        MODEL = "model", _("Model")
+        VERIFICATION = "verification", _("Verification service")
+        INDEX = "index", _("Index")
+
+    class Delivery(models.TextChoices):
+        API = "api", _("API call")
+        FILE = "file", _("File delivery")
+        ONLINE = "online", _("Online service")
+        SANDBOX = "sandbox", _("Privacy-preserving sandbox")
+
+    class Purpose(models.TextChoices):
+        PUBLIC_INTEREST = "public_interest", _("Public interest (free)")
+        INDUSTRY = "industry", _("Industry (priced)")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        COMPLIANCE_REVIEW = "compliance_review", _("Under compliance review")
+        LISTED = "listed", _("Listed")
+        DELISTED = "delisted", _("Delisted")
+        REJECTED = "rejected", _("Rejected")
+
+    code = models.CharField(_("product code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    product_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    provider = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="products", verbose_name=_("provider")
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, null=True, blank=True, related_name="products"
+    )
+    source_resources = models.ManyToManyField(
+        Resource, blank=True, related_name="products", verbose_name=_("source resources")
+    )
+    scenarios = models.JSONField(_("application scenarios"), default=list, blank=True)
+    delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices)
+    update_frequency = models.CharField(
+        _("update frequency"), max_length=20, choices=UpdateCycle.choices
+    )
+    purpose = models.CharField(_("purpose class"), max_length=20, choices=Purpose.choices)
+    price_terms = models.CharField(_("price terms"), max_length=300, blank=True)
+    price = models.DecimalField(
+        _("price (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    registration_code = models.CharField(_("registration code"), max_length=64, blank=True)
+    evidence_hash = models.CharField(_("evidence hash"), max_length=64, blank=True)
+    listed_at = models.DateTimeField(_("listed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-listed_at", "-id"]
+        verbose_name = _("data product")
+        verbose_name_plural = _("data products")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return _localized(self, "name")

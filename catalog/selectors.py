@@ -1,0 +1,151 @@
+"""Reads. Every selector starts from what the policy lets the caller see and owns its
+``select_related``/``prefetch_related``, so pages and API lists issue a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from catalog.models import Distribution, Field, Organization, Product, Resource, Theme, UpdateCycle
+from grading import policy
+from grading.grades import Grade, Tier
+
+FACETS = ("theme", "provider", "tier", "format", "update_cycle")
+
+
+def resource_queryset(*, user) -> QuerySet:
+    """Resources ``user`` may see, with what list pages show and the caller's permissions."""
+    return (
+        Resource.objects.visible_to(user)
+        .select_related("provider", "theme")
+        .with_permissions(user)
+    )
+
+
+def resource_detail(*, user, pk: int) -> Resource:
+    """One resource with its dictionary and distributions, or 404 if ``user`` may not see it."""
+    queryset = resource_queryset(user=user).prefetch_related(
+        Prefetch("fields", queryset=Field.objects.order_by("position", "id")),
+        Prefetch("distributions", queryset=Distribution.objects.order_by("id")),
+        Prefetch("products", queryset=Product.objects.visible_to(user).only("id", "name", "name_en")),
+    )
+    try:
+        return queryset.get(pk=pk)
+    except Resource.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def distribution_for_download(*, user, resource_pk: int, pk: int) -> Distribution:
+    """A distribution of a resource ``user`` may see, or 404. Permission to download is a
+    separate question (403), answered by the caller through the policy."""
+    resource = resource_detail(user=user, pk=resource_pk)
+    for distribution in resource.distributions.all():
+        if distribution.pk == pk:
+            distribution.resource = resource
+            return distribution
+    raise Http404
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+def resource_facets(*, queryset: QuerySet, user) -> dict[str, list[FacetValue]]:
+    """Counts per facet over ``queryset`` (already filtered and limited by the policy)."""
+    base = queryset.order_by()
+    facets = {
+        "theme": _facet(base, "theme__code", "theme__name", "theme__name_en"),
+        "provider": _facet(base, "provider__code", "provider__name", "provider__name_en"),
+        "tier": _choice_facet(base, "tier", Tier),
+        "format": _facet(base, "format", "format", "format"),
+        "update_cycle": _choice_facet(base, "update_cycle", UpdateCycle),
+    }
+    if policy.can_see_grades(user):
+        facets["grade"] = _choice_facet(base, "grade", Grade)
+    return facets
+
+
+def _facet(base: QuerySet, key: str, label: str, label_en: str) -> list[FacetValue]:
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    rows = base.values(key, label, label_en).annotate(n=Count("id")).order_by("-n", key)
+    return [
+        FacetValue(row[key], (english and row[label_en]) or row[label], row["n"]) for row in rows
+    ]
+
+
+def _choice_facet(base: QuerySet, key: str, choices) -> list[FacetValue]:
+    rows = base.values(key).annotate(n=Count("id")).order_by("-n", key)
+    labels = dict(choices.choices)
+    return [FacetValue(row[key], str(labels.get(row[key], row[key])), row["n"]) for row in rows]
+
+
+def _visible_count_by(user, key: str) -> Subquery:
+    counts = (
+        Resource.objects.visible_to(user)
+        .filter(**{key: OuterRef("pk")})
+        .order_by()
+        .values(key)
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts), Value(0))
+
+
+def organization_queryset(*, user) -> QuerySet:
+    """All organizations, each with the number of resources ``user`` may see."""
+    return Organization.objects.annotate(resource_count=_visible_count_by(user, "provider"))
+
+
+def theme_queryset(*, user) -> QuerySet:
+    """All themes, each with the number of resources ``user`` may see."""
+    return Theme.objects.select_related("parent").annotate(
+        resource_count=_visible_count_by(user, "theme")
+    )
+
+
+def product_queryset(*, user) -> QuerySet:
+    """Products ``user`` may see; their source resources are limited to those ``user`` may see."""
+    return (
+        Product.objects.visible_to(user)
+        .select_related("provider", "theme")
+        .prefetch_related(
+            Prefetch(
+                "source_resources",
+                queryset=Resource.objects.visible_to(user).only("id", "title", "title_en", "code"),
+            )
+        )
+    )
+
+
+def product_detail(*, user, pk: int) -> Product:
+    """One product, or 404 if ``user`` may not see it."""
+    try:
+        return product_queryset(user=user).get(pk=pk)
+    except Product.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def headline_figures(*, user) -> dict[str, int]:
+    """The home page's figures, counted over what ``user`` may see."""
+    visible = Resource.objects.visible_to(user).order_by()
+    by_tier = dict(visible.values_list("tier").annotate(n=Count("id")))
+    return {
+        "resources": sum(by_tier.values()),
+        "open": by_tier.get(Tier.OPEN, 0),
+        "conditional": by_tier.get(Tier.CONDITIONAL, 0),
+        "providers": visible.values("provider").distinct().count(),
+        "products": Product.objects.visible_to(user).count(),
+    }
+
+
+def newest_resources(*, user, limit: int = 8) -> list[Resource]:
+    """The most recently modified entries ``user`` may see."""
+    return list(resource_queryset(user=user).order_by("-modified", "-id")[:limit])

@@ -1,0 +1,159 @@
+"""Writes to the catalogue. Each service checks the rule-book before it writes and does all of
+its writes in one transaction, so a refused or failed call leaves nothing half-written."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Distribution, Field, Organization, Resource, Theme
+from grading import policy
+
+# Metadata an editor may change with ``resource_update``; tier and fields have their own path
+# because they move the grade and the ceiling.
+EDITABLE_FIELDS = frozenset(
+    {
+        "title", "title_en", "abstract", "abstract_en", "theme", "keywords", "format",
+        "update_cycle", "issued", "modified", "record_count", "open_conditions", "spatial",
+        "temporal", "license", "authorized_operation", "tier",
+    }
+)
+REQUIRED_TO_PUBLISH = ("title", "abstract", "format", "update_cycle")
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("You are not allowed to change this resource."))
+
+
+@transaction.atomic
+def resource_create(
+    *,
+    actor,
+    provider: Organization,
+    theme: Theme,
+    code: str,
+    title: str,
+    abstract: str,
+    tier: str,
+    fields: Iterable[Mapping[str, Any]] = (),
+    **metadata: Any,
+) -> Resource:
+    """Create a draft resource with its data dictionary.
+
+    The grade is derived from the fields; a tier above the grade's ceiling is refused. ``actor``
+    must be an editor of ``provider`` (``None`` means a management command run by an operator).
+    """
+    if actor is not None:
+        _require(provider.pk in policy.principal(actor).editor_org_ids)
+    field_rows = [Field(**dict(row)) for row in fields]
+    grade = policy.derive_grade(f.grade for f in field_rows)
+    policy.check_ceiling(grade=grade, tier=tier)
+    unknown = set(metadata) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    resource = Resource(
+        provider=provider, theme=theme, code=code, title=title, abstract=abstract, tier=tier,
+        grade=grade, **metadata,
+    )
+    resource.full_clean()
+    resource.save()
+    for position, field in enumerate(field_rows):
+        field.resource = resource
+        field.position = field.position or position
+    Field.objects.bulk_create(field_rows)
+    return resource
+
+
+@transaction.atomic
+def resource_update(*, actor, resource: Resource, data: Mapping[str, Any]) -> Resource:
+    """Change a resource's metadata (tier included), re-checking the ceiling."""
+    if actor is not None:
+        _require(policy.can_edit(actor, resource))
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    for name, value in data.items():
+        setattr(resource, name, value)
+    policy.check_ceiling(grade=resource.grade, tier=resource.tier)
+    resource.full_clean()
+    resource.save()
+    return resource
+
+
+@transaction.atomic
+def field_set_grade(*, actor, field: Field, grade: str) -> Field:
+    """Change one field's grade; the resource's grade follows, and a change that would leave the
+    tier above the new grade's ceiling is refused."""
+    resource = Resource.objects.select_for_update().get(pk=field.resource_id)
+    if actor is not None:
+        _require(policy.can_edit(actor, resource))
+    others = resource.fields.exclude(pk=field.pk).values_list("grade", flat=True)
+    new_grade = policy.derive_grade([*others, grade])
+    policy.check_ceiling(grade=new_grade, tier=resource.tier)
+    field.grade = grade
+    field.full_clean()
+    field.save(update_fields=["grade"])
+    if new_grade != resource.grade:
+        resource.grade = new_grade
+        resource.save(update_fields=["grade", "updated_at"])
+    return field
+
+
+def _digest(stream: IO[bytes]) -> tuple[str, int]:
+    sha, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: stream.read(1024 * 1024), b""):
+        sha.update(chunk)
+        size += len(chunk)
+    stream.seek(0)
+    return sha.hexdigest(), size
+
+
+@transaction.atomic
+def distribution_add_file(
+    *, actor, resource: Resource, title: str, name: str, stream: IO[bytes], fmt: str,
+    media_type: str = "",
+) -> Distribution:
+    """Store a file as a new distribution of ``resource``, recording its size and SHA-256."""
+    if actor is not None:
+        _require(policy.can_edit(actor, resource))
+    sha256, size = _digest(stream)
+    distribution = Distribution(
+        resource=resource, title=title, kind=Distribution.Kind.FILE, format=fmt.upper(),
+        media_type=media_type, byte_size=size, sha256=sha256,
+    )
+    distribution.file.save(name, File(stream, name=name), save=False)
+    distribution.save()
+    return distribution
+
+
+@transaction.atomic
+def resource_publish(*, actor, resource: Resource) -> Resource:
+    """Publish a submitted resource: reviewer of the providing agency; the ceiling holds, the
+    required metadata is present and every file distribution carries a checksum."""
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if actor is not None and not policy.can_publish(actor, resource):
+        raise PermissionDenied(_("Only a reviewer of the providing agency may publish."))
+    if resource.status != Resource.Status.SUBMITTED:
+        raise ValidationError(
+            _("Only a submitted resource can be published (current state: %(state)s).")
+            % {"state": resource.get_status_display()},
+            code="invalid_transition",
+        )
+    policy.check_ceiling(grade=resource.grade, tier=resource.tier)
+    missing = [name for name in REQUIRED_TO_PUBLISH if not getattr(resource, name)]
+    if missing:
+        raise ValidationError(_("Required metadata missing: %(names)s") % {"names": ", ".join(missing)})
+    if resource.distributions.filter(kind=Distribution.Kind.FILE, sha256="").exists():
+        raise ValidationError(_("Every file distribution needs a checksum before publishing."))
+    resource.status = Resource.Status.PUBLISHED
+    resource.issued = resource.issued or timezone.localdate()
+    resource.save(update_fields=["status", "issued", "updated_at"])
+    return resource

@@ -1,0 +1,125 @@
+"""Catalogue pages: thin views over the selectors; access questions go to the policy."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.request import Request
+
+from catalog import selectors
+from catalog.api.pagination import CatalogCursorPagination, ProductCursorPagination
+from catalog.filters import ProductFilter, ResourceFilter
+from grading import policy
+from grading.grades import TIER_MEANING
+from portal.errors import render_error
+
+
+def _paginate(request, queryset, paginator_class):
+    """One page of ``queryset`` through the same keyset paginator the API uses."""
+    paginator = paginator_class()
+    page = paginator.paginate_queryset(queryset, Request(request))
+    return page, paginator.get_previous_link(), paginator.get_next_link()
+
+
+def _filter_errors(filterset) -> str:
+    return "; ".join(
+        f"{filterset.filters[name].label if name in filterset.filters else name}: {' '.join(errs)}"
+        for name, errs in filterset.errors.items()
+    )
+
+
+def resource_list(request):
+    """The data resource catalogue with search, facets and keyset pagination."""
+    filterset = ResourceFilter(request.GET, queryset=selectors.resource_queryset(user=request.user))
+    if not filterset.is_valid():
+        return render_error(request, 400, _filter_errors(filterset))
+    results = filterset.qs
+    try:
+        page, previous_link, next_link = _paginate(request, results, CatalogCursorPagination)
+    except DRFValidationError:
+        return render_error(request, 400, str(CatalogCursorPagination.invalid_cursor_message))
+    context = {
+        "resources": page,
+        "facets": selectors.resource_facets(queryset=filterset.qs, user=request.user),
+        "filters": {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")},
+        "query": request.GET.get("q", ""),
+        "previous_link": previous_link,
+        "next_link": next_link,
+    }
+    return render(request, "catalog/resource_list.html", context)
+
+
+def resource_detail(request, pk: int):
+    """One resource: metadata, dictionary, distributions, tier and how to get access."""
+    resource = selectors.resource_detail(user=request.user, pk=pk)
+    context = {
+        "resource": resource,
+        "tier_meaning": TIER_MEANING.get(resource.tier, ""),
+        "access_message": None if resource.may_download else policy.denial_message(request.user, resource),
+    }
+    return render(request, "catalog/resource_detail.html", context)
+
+
+def distribution_download(request, pk: int, distribution_pk: int):
+    """Stream a stored file after the policy allows it: invisible → 404, not permitted → 403."""
+    distribution = selectors.distribution_for_download(
+        user=request.user, resource_pk=pk, pk=distribution_pk
+    )
+    resource = distribution.resource
+    if not resource.may_download:
+        raise PermissionDenied(policy.denial_message(request.user, resource))
+    if not distribution.file:
+        raise Http404(_("This distribution has no stored file."))
+    try:
+        handle = distribution.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("The file is missing from storage.")) from exc
+    filename = distribution.file.name.rsplit("/", 1)[-1]
+    response = FileResponse(handle, as_attachment=True, filename=filename)
+    if distribution.media_type:
+        response["Content-Type"] = distribution.media_type
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def product_list(request):
+    """The data product catalogue."""
+    filterset = ProductFilter(request.GET, queryset=selectors.product_queryset(user=request.user))
+    if not filterset.is_valid():
+        return render_error(request, 400, _filter_errors(filterset))
+    try:
+        page, previous_link, next_link = _paginate(request, filterset.qs, ProductCursorPagination)
+    except DRFValidationError:
+        return render_error(request, 400, str(ProductCursorPagination.invalid_cursor_message))
+    context = {
+        "products": page,
+        "form": filterset.form,
+        "query": request.GET.get("q", ""),
+        "previous_link": previous_link,
+        "next_link": next_link,
+    }
+    return render(request, "catalog/product_list.html", context)
+
+
+def product_detail(request, pk: int):
+    """One data product with its scenarios, delivery, price terms and registration."""
+    product = selectors.product_detail(user=request.user, pk=pk)
+    return render(request, "catalog/product_detail.html", {"product": product})
+
+
+def organization_list(request):
+    """All organizations with the number of resources the visitor may see."""
+    organizations = selectors.organization_queryset(user=request.user).order_by("kind", "code")
+    return render(request, "catalog/organization_list.html", {"organizations": organizations})
+
+
+def organization_detail(request, code: str):
+    """One organization, its newest visible resources and its listed products."""
+    organization = get_object_or_404(selectors.organization_queryset(user=request.user), code=code)
+    resources = selectors.resource_queryset(user=request.user).filter(provider=organization)[:10]
+    products = selectors.product_queryset(user=request.user).filter(provider=organization)[:10]
+    context = {"organization": organization, "resources": resources, "products": products}
+    return render(request, "catalog/organization_detail.html", context)
+
+

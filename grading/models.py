@@ -1,0 +1,120 @@
+"""Who is who, and what they hold: memberships, platform roles, grants and agreements.
+
+These rows are facts the rule-book reads; ``grading.policy`` alone turns them into decisions.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Membership(models.Model):
+    """A user's role inside an organization (agency staff or enterprise staff)."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", _("Editor")
+        REVIEWER = "reviewer", _("Reviewer")
+        ADMIN = "admin", _("Administrator")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        "catalog.Organization", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization", "role"], name="membership_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization} · {self.get_role_display()}"
+
+
+class PlatformRole(models.Model):
+    """A role on the platform itself: administrators (staff) and read-only auditors."""
+
+    class Role(models.TextChoices):
+        PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
+        AUDITOR = "auditor", _("Auditor")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="platform_roles"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("platform role")
+        verbose_name_plural = _("platform roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="platform_role_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
+
+class Grant(models.Model):
+    """Permission to use conditional resources, issued when an approved application is accepted."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    grantee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants"
+    )
+    resources = models.ManyToManyField("catalog.Resource", related_name="grants")
+    allow_download = models.BooleanField(_("may download"), default=False)
+    allow_query = models.BooleanField(_("may query"), default=False)
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"))
+    quota = models.PositiveIntegerField(_("quota"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        indexes = [models.Index(fields=["grantee", "status"], name="grant_grantee_status")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} · {self.grantee}"
+
+
+class Agreement(models.Model):
+    """An authorized-operation agreement (授权运营协议) between the platform and an operator."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        ENDED = "ended", _("Ended")
+
+    operator = models.ForeignKey(
+        "catalog.Organization", on_delete=models.PROTECT, related_name="agreements"
+    )
+    resources = models.ManyToManyField("catalog.Resource", related_name="agreements")
+    purposes = models.TextField(_("permitted purposes"))
+    fee_cap = models.DecimalField(_("fee cap (CNY)"), max_digits=12, decimal_places=2)
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("authorized-operation agreement")
+        verbose_name_plural = _("authorized-operation agreements")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} · {self.operator}"

@@ -1,0 +1,40 @@
+"""Error pages: every 4xx is a page that says what went wrong, in the visitor's language."""
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+TITLES = {
+    400: gettext_lazy("The request could not be understood"),
+    403: gettext_lazy("Access needs permission"),
+    404: gettext_lazy("Not found"),
+    500: gettext_lazy("Something went wrong on our side"),
+}
+
+
+def render_error(request, status: int, message: str = ""):
+    """Render the shared error page with ``status`` and a message for the visitor."""
+    context = {"status": status, "title": str(TITLES.get(status, "")), "message": message}
+    return render(request, "error.html", context, status=status)
+
+
+def _message(exception) -> str:
+    text = str(exception) if exception is not None else ""
+    # Django's own resolver messages are for developers; visitors get the generic text.
+    return "" if text.startswith(("{", "No ", "Resolver404")) else text
+
+
+def bad_request(request, exception=None):
+    return render_error(request, 400, _message(exception))
+
+
+def permission_denied(request, exception=None):
+    return render_error(request, 403, _message(exception))
+
+
+def page_not_found(request, exception=None):
+    return render_error(request, 404, _("The page or entry does not exist, or you may not see it."))
+
+
+def server_error(request):
+    return render_error(request, 500, _("Please try again later."))
