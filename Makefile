@@ -1,0 +1,55 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: run test install check-python lint chromium messages demo clean
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
+	  echo "error: Python 3.11 or newer is required; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)." >&2; \
+	  echo "       Install a newer Python or run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; }
+
+$(VENV)/.installed: pyproject.toml | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Migrate a SQLite database (or DATABASE_URL), load the demo data and serve on http://$(HOST).
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py load_demo
+	@echo "Serving the portal on http://$(HOST)/ (Ctrl-C stops it)"
+	$(PY) manage.py runserver $(HOST)
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+
+# Debian's Chromium for the browser tests; installed when missing (needs root or sudo).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install chromium
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
+	$(PY) -m pytest
+
+messages: install
+	cd portal && ../$(PY) ../manage.py makemessages --locale zh_Hans --ignore 'static/*'
+	$(PY) manage.py compilemessages --locale zh_Hans
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

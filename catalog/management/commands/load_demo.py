@@ -1,0 +1,28 @@
+"""Load the demo catalogue: ``fixtures/demo.json`` plus its small data files."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.management import BaseCommand, call_command
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+
+class Command(BaseCommand):
+    help = "Load the demo organizations, resources, products and users, and store their files."
+
+    def handle(self, *args, **options):
+        call_command("loaddata", str(FIXTURES / "demo.json"), verbosity=options["verbosity"])
+        stored = 0
+        for path in sorted((FIXTURES / "files").glob("*")):
+            name = f"demo/{path.name}"
+            if default_storage.exists(name):
+                continue
+            with path.open("rb") as handle:
+                saved = default_storage.save(name, File(handle, name=path.name))
+            if saved != name:
+                raise RuntimeError(f"storage renamed {name} to {saved}")
+            stored += 1
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded; {stored} new files stored."))

@@ -1,0 +1,33 @@
+"""The access truth table, written out by hand from DESIGN §2, independent of the code under test."""
+
+from tests.conftest import USER_KINDS
+
+EVERYONE = frozenset(USER_KINDS)
+RESTRICTED_AUDIENCE = frozenset({"agency_staff", "operator", "platform_admin", "auditor"})
+
+VIEW = {
+    "open_L1": EVERYONE,
+    "conditional_L1": EVERYONE,
+    "conditional_L2": EVERYONE,
+    "conditional_L3": EVERYONE,
+    "restricted_L2": RESTRICTED_AUDIENCE,
+    "restricted_L4": RESTRICTED_AUDIENCE,
+}
+DOWNLOAD = {
+    "open_L1": EVERYONE,
+    "conditional_L1": frozenset({"grantee", "agency_staff"}),
+    "conditional_L2": frozenset({"grantee", "agency_staff"}),
+    # L3 is query-only, never a bulk download, even with a grant.
+    "conditional_L3": frozenset({"agency_staff"}),
+    "restricted_L2": frozenset({"agency_staff"}),
+    "restricted_L4": frozenset({"agency_staff"}),
+}
+QUERY = {
+    "open_L1": EVERYONE,
+    "conditional_L1": frozenset({"grantee", "agency_staff", "operator"}),
+    "conditional_L2": frozenset({"grantee", "agency_staff", "operator"}),
+    "conditional_L3": frozenset({"grantee", "agency_staff", "operator"}),
+    "restricted_L2": frozenset({"agency_staff", "operator"}),
+    "restricted_L4": frozenset({"agency_staff", "operator"}),
+}
+CASES = [(variant, kind) for variant in VIEW for kind in USER_KINDS]

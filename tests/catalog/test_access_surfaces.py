@@ -1,0 +1,149 @@
+"""Every public surface agrees with the truth table: tier × kind of user × action × surface."""
+
+import pytest
+from django.urls import reverse
+
+from tests.access_truth import CASES, DOWNLOAD, VIEW
+from tests.factories import CSV_BYTES
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def as_user(client, world):
+    def login(kind):
+        if kind != "anonymous":
+            client.force_login(world.users[kind])
+        return client
+
+    return login
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_page__detail(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    response = as_user(kind).get(reverse("catalog:resource-detail", args=[resource.pk]))
+    assert response.status_code == (200 if kind in VIEW[variant] else 404)
+    assert (resource.title in response.content.decode()) is (kind in VIEW[variant])
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_page__search_and_facets(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    response = as_user(kind).get(reverse("catalog:resource-list"), {"q": resource.title})
+    visible = kind in VIEW[variant]
+    assert response.status_code == 200
+    link = f'href="/resources/{resource.pk}/"'
+    assert (link in response.content.decode()) is visible
+    tiers = {facet.value: facet.count for facet in response.context["facets"]["tier"]}
+    providers = {facet.value: facet.count for facet in response.context["facets"]["provider"]}
+    assert tiers == ({resource.tier: 1} if visible else {})
+    assert providers == ({resource.provider.code: 1} if visible else {})
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_page__home_figures(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    response = as_user(kind).get(reverse("home"))
+    visible = kind in VIEW[variant]
+    assert response.context["figures"]["resources"] == (1 if visible else 0)
+    assert response.context["figures"]["providers"] == (1 if visible else 0)
+    assert (resource.title in response.content.decode()) is visible
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_page__organization_count(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    url = reverse("catalog:organization-detail", args=[resource.provider.code])
+    response = as_user(kind).get(url)
+    assert response.status_code == 200
+    assert response.context["organization"].resource_count == (1 if kind in VIEW[variant] else 0)
+    assert (resource.title in response.content.decode()) is (kind in VIEW[variant])
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_api__list_and_search(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    client = as_user(kind)
+    listed = client.get("/api/v1/resources/").json()["results"]
+    searched = client.get("/api/v1/resources/", {"q": resource.title}).json()["results"]
+    by_tier = client.get("/api/v1/resources/", {"tier": resource.tier}).json()["results"]
+    expected = [resource.pk] if kind in VIEW[variant] else []
+    assert [row["id"] for row in listed] == expected
+    assert [row["id"] for row in searched] == expected
+    assert [row["id"] for row in by_tier] == expected
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_api__detail_and_download_url(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    response = as_user(kind).get(f"/api/v1/resources/{resource.pk}/")
+    if kind not in VIEW[variant]:
+        assert response.status_code == 404
+        assert resource.title not in response.content.decode()
+        return
+    assert response.status_code == 200
+    body = response.json()
+    assert body["may_download"] is (kind in DOWNLOAD[variant])
+    urls = [d["download_url"] for d in body["distributions"]]
+    assert len(urls) == 1
+    assert (urls[0] is not None) is (kind in DOWNLOAD[variant])
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_api__organization_and_theme_counts(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    client = as_user(kind)
+    org = client.get(f"/api/v1/organizations/{resource.provider.code}/").json()
+    theme = client.get(f"/api/v1/themes/{resource.theme.code}/").json()
+    expected = 1 if kind in VIEW[variant] else 0
+    assert org["resource_count"] == expected
+    assert theme["resource_count"] == expected
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_download(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    distribution = resource.distributions.get()
+    url = reverse("catalog:distribution-download", args=[resource.pk, distribution.pk])
+    response = as_user(kind).get(url)
+    if kind not in VIEW[variant]:
+        assert response.status_code == 404
+    elif kind not in DOWNLOAD[variant]:
+        assert response.status_code == 403
+        text = response.content.decode()
+        assert "apply" in text.lower() or "申请" in text or "不予开放" in text or "not open" in text
+    else:
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == CSV_BYTES
+        assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_conditional_download_for_anonymous_says_log_in_and_apply(client, make_resource):
+    resource = make_resource("conditional_L1")
+    distribution = resource.distributions.get()
+    url = reverse("catalog:distribution-download", args=[resource.pk, distribution.pk])
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "Log in, then apply for access" in text
+
+
+def test_download_of_a_distribution_of_another_resource_is_404(client, make_resource):
+    first, second = make_resource("open_L1"), make_resource("open_L1", code="OTHER-1")
+    distribution = second.distributions.get()
+    url = reverse("catalog:distribution-download", args=[first.pk, distribution.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_product_page_hides_restricted_sources(client, world, make_resource):
+    from tests.factories import ProductFactory
+
+    restricted = make_resource("restricted_L4", title="机密来源资源")
+    public = make_resource("open_L1", title="公开来源资源", code="PUB-1")
+    product = ProductFactory(provider=world.operator_org)
+    product.source_resources.set([restricted, public])
+    page = client.get(reverse("catalog:product-detail", args=[product.pk])).content.decode()
+    api = client.get(f"/api/v1/products/{product.pk}/").json()
+    assert "公开来源资源" in page and "机密来源资源" not in page
+    assert [r["id"] for r in api["source_resources"]] == [public.pk]

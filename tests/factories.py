@@ -1,0 +1,144 @@
+"""Factories for tests. They write rows directly (like fixtures do); the rules that services
+enforce are tested against the services themselves."""
+
+import datetime as dt
+import hashlib
+
+import factory
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
+from grading.models import Agreement, Grant, Membership, PlatformRole
+
+
+PASSWORD = "pw-Portal-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.cn")
+    password = factory.django.Password(PASSWORD)
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    code = factory.Sequence(lambda n: f"org-{n}")
+    name = factory.Sequence(lambda n: f"测试机构{n}")
+    name_en = factory.Sequence(lambda n: f"Test Agency {n}")
+    kind = Organization.Kind.AGENCY
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    code = factory.Sequence(lambda n: f"theme-{n}")
+    name = factory.Sequence(lambda n: f"领域{n}")
+    name_en = factory.Sequence(lambda n: f"Theme {n}")
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resource
+
+    code = factory.Sequence(lambda n: f"TEST-{n:05d}")
+    title = factory.Sequence(lambda n: f"测试数据资源{n}")
+    abstract = "用于测试的数据资源摘要。"
+    provider = factory.SubFactory(OrganizationFactory)
+    theme = factory.SubFactory(ThemeFactory)
+    format = "CSV"
+    update_cycle = "monthly"
+    modified = factory.Sequence(lambda n: dt.date(2026, 1, 1) + dt.timedelta(days=n % 300))
+    tier = "open"
+    grade = "L1"
+    status = Resource.Status.PUBLISHED
+
+
+class FieldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Field
+
+    resource = factory.SubFactory(ResourceFactory)
+    name = factory.Sequence(lambda n: f"字段{n}")
+    name_en = factory.Sequence(lambda n: f"field_{n}")
+    data_type = Field.DataType.STRING
+    grade = factory.LazyAttribute(lambda o: o.resource.grade)
+
+
+CSV_BYTES = "区,数值\n浦东新区,42\n".encode()
+
+
+class DistributionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Distribution
+
+    resource = factory.SubFactory(ResourceFactory)
+    title = "数据文件（CSV）"
+    kind = Distribution.Kind.FILE
+    format = "CSV"
+    media_type = "text/csv"
+    file = factory.LazyFunction(lambda: ContentFile(CSV_BYTES, name="data.csv"))
+    byte_size = len(CSV_BYTES)
+    sha256 = hashlib.sha256(CSV_BYTES).hexdigest()
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    code = factory.Sequence(lambda n: f"P-T{n:04d}")
+    name = factory.Sequence(lambda n: f"测试数据产品{n}")
+    product_type = Product.Type.DATA_SERVICE
+    provider = factory.SubFactory(OrganizationFactory, kind=Organization.Kind.ENTERPRISE)
+    scenarios = ["国土空间规划"]
+    delivery = Product.Delivery.API
+    update_frequency = "monthly"
+    purpose = Product.Purpose.PUBLIC_INTEREST
+    price_terms = "免费"
+    status = Product.Status.LISTED
+    listed_at = factory.LazyFunction(timezone.now)
+
+
+def membership(user, organization, role=Membership.Role.EDITOR):
+    return Membership.objects.create(user=user, organization=organization, role=role)
+
+
+def platform_role(user, role):
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return PlatformRole.objects.create(user=user, role=role)
+
+
+def grant(user, resources, *, download=True, query=True, days=30, status=Grant.Status.ACTIVE):
+    now = timezone.now()
+    row = Grant.objects.create(
+        grantee=user,
+        allow_download=download,
+        allow_query=query,
+        valid_from=now - dt.timedelta(days=1),
+        valid_until=now + dt.timedelta(days=days),
+        status=status,
+    )
+    row.resources.set(resources)
+    return row
+
+
+def agreement(operator, resources, *, days=365, status=Agreement.Status.ACTIVE):
+    now = timezone.now()
+    row = Agreement.objects.create(
+        operator=operator,
+        purposes="城市治理",
+        fee_cap="100000.00",
+        valid_from=now - dt.timedelta(days=1),
+        valid_until=now + dt.timedelta(days=days),
+        status=status,
+    )
+    row.resources.set(resources)
+    return row
