@@ -48,8 +48,9 @@ test: install chromium
 	$(PY) -m pytest
 
 messages: install
-	cd portal && ../$(PY) ../manage.py makemessages --locale zh_Hans --ignore 'static/*'
-	$(PY) manage.py compilemessages --locale zh_Hans
+	$(PY) manage.py makemessages --locale zh_Hans --no-location --ignore '.venv/*' \
+	  --ignore 'var/*' --ignore 'fixtures/*' --ignore 'tests/*' --ignore 'portal/static/*'
+	$(PY) manage.py compilemessages --locale zh_Hans --ignore .venv --ignore var
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

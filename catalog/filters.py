@@ -35,7 +35,10 @@ class ResourceFilter(django_filters.FilterSet):
     )
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Openness tier"))
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Security grade"))
-    format = django_filters.CharFilter(field_name="format", lookup_expr="iexact", label=_("Format"))
+    # Not "format": DRF reserves that name for choosing the response format.
+    res_format = django_filters.CharFilter(
+        field_name="format", lookup_expr="iexact", label=_("Format")
+    )
     update_cycle = django_filters.ChoiceFilter(choices=UpdateCycle.choices, label=_("Update cycle"))
     modified_after = django_filters.DateFilter(
         field_name="modified", lookup_expr="gte", label=_("Modified on or after")
@@ -43,7 +46,7 @@ class ResourceFilter(django_filters.FilterSet):
 
     class Meta:
         model = Resource
-        fields = ["q", "theme", "provider", "tier", "grade", "format", "update_cycle"]
+        fields = ["q", "theme", "provider", "tier", "grade", "res_format", "update_cycle"]
 
     def filter_q(self, queryset, name, value):
         return search_resources(queryset, value)

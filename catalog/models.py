@@ -290,7 +290,12 @@ class Product(models.Model):
         Organization, on_delete=models.PROTECT, related_name="products", verbose_name=_("provider")
     )
     theme = models.ForeignKey(
-        Theme, on_delete=models.PROTECT, null=True, blank=True, related_name="products"
+        Theme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="products",
+        verbose_name=_("theme"),
     )
     source_resources = models.ManyToManyField(
         Resource, blank=True, related_name="products", verbose_name=_("source resources")

@@ -13,7 +13,7 @@ from catalog.models import Distribution, Field, Organization, Product, Resource,
 from grading import policy
 from grading.grades import Grade, Tier
 
-FACETS = ("theme", "provider", "tier", "format", "update_cycle")
+FACETS = ("theme", "provider", "tier", "res_format", "update_cycle")
 
 
 def resource_queryset(*, user) -> QuerySet:
@@ -63,7 +63,7 @@ def resource_facets(*, queryset: QuerySet, user) -> dict[str, list[FacetValue]]:
         "theme": _facet(base, "theme__code", "theme__name", "theme__name_en"),
         "provider": _facet(base, "provider__code", "provider__name", "provider__name_en"),
         "tier": _choice_facet(base, "tier", Tier),
-        "format": _facet(base, "format", "format", "format"),
+        "res_format": _facet(base, "format", "format", "format"),
         "update_cycle": _choice_facet(base, "update_cycle", UpdateCycle),
     }
     if policy.can_see_grades(user):

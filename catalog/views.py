@@ -29,6 +29,18 @@ def _filter_errors(filterset) -> str:
     )
 
 
+def _active_filters(filterset) -> list[tuple[str, str]]:
+    """(filter label, value label) for each filter in use, for the chips above the results."""
+    chips = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, ""):
+            continue
+        choices = dict(filterset.filters[name].extra.get("choices") or [])
+        shown = getattr(value, "display_name", None) or choices.get(value, value)
+        chips.append((str(filterset.filters[name].label), str(shown)))
+    return chips
+
+
 def resource_list(request):
     """The data resource catalogue with search, facets and keyset pagination."""
     filterset = ResourceFilter(request.GET, queryset=selectors.resource_queryset(user=request.user))
@@ -42,7 +54,7 @@ def resource_list(request):
     context = {
         "resources": page,
         "facets": selectors.resource_facets(queryset=filterset.qs, user=request.user),
-        "filters": {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")},
+        "filters": _active_filters(filterset),
         "query": request.GET.get("q", ""),
         "previous_link": previous_link,
         "next_link": next_link,
