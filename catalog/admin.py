@@ -47,7 +47,7 @@ class DistributionInline(admin.TabularInline):
 class ResourceAdminForm(forms.ModelForm):
     class Meta:
         model = Resource
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the ModelAdmin chooses the fields shown
 
     def clean(self):
         cleaned = super().clean()
@@ -83,8 +83,11 @@ class ResourceAdmin(PolicyAdmin):
         return obj is None or policy.can_edit(request.user, obj)
 
     def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in form.changed_data
-                if name in services.EDITABLE_FIELDS}
+        data = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.EDITABLE_FIELDS
+        }
         services.resource_update(actor=request.user, resource=obj, data=data)
 
 

@@ -7,8 +7,8 @@ Models hold data only. Writes go through ``catalog.services``; reads through
 """
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from grading.grades import Grade, Tier
 

@@ -19,9 +19,7 @@ FACETS = ("theme", "provider", "tier", "res_format", "update_cycle")
 def resource_queryset(*, user) -> QuerySet:
     """Resources ``user`` may see, with what list pages show and the caller's permissions."""
     return (
-        Resource.objects.visible_to(user)
-        .select_related("provider", "theme")
-        .with_permissions(user)
+        Resource.objects.visible_to(user).select_related("provider", "theme").with_permissions(user)
     )
 
 
@@ -30,7 +28,9 @@ def resource_detail(*, user, pk: int) -> Resource:
     queryset = resource_queryset(user=user).prefetch_related(
         Prefetch("fields", queryset=Field.objects.order_by("position", "id")),
         Prefetch("distributions", queryset=Distribution.objects.order_by("id")),
-        Prefetch("products", queryset=Product.objects.visible_to(user).only("id", "name", "name_en")),
+        Prefetch(
+            "products", queryset=Product.objects.visible_to(user).only("id", "name", "name_en")
+        ),
     )
     try:
         return queryset.get(pk=pk)

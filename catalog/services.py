@@ -20,9 +20,23 @@ from grading import policy
 # because they move the grade and the ceiling.
 EDITABLE_FIELDS = frozenset(
     {
-        "title", "title_en", "abstract", "abstract_en", "theme", "keywords", "format",
-        "update_cycle", "issued", "modified", "record_count", "open_conditions", "spatial",
-        "temporal", "license", "authorized_operation", "tier",
+        "title",
+        "title_en",
+        "abstract",
+        "abstract_en",
+        "theme",
+        "keywords",
+        "format",
+        "update_cycle",
+        "issued",
+        "modified",
+        "record_count",
+        "open_conditions",
+        "spatial",
+        "temporal",
+        "license",
+        "authorized_operation",
+        "tier",
     }
 )
 REQUIRED_TO_PUBLISH = ("title", "abstract", "format", "update_cycle")
@@ -58,10 +72,18 @@ def resource_create(
     policy.check_ceiling(grade=grade, tier=tier)
     unknown = set(metadata) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
     resource = Resource(
-        provider=provider, theme=theme, code=code, title=title, abstract=abstract, tier=tier,
-        grade=grade, **metadata,
+        provider=provider,
+        theme=theme,
+        code=code,
+        title=title,
+        abstract=abstract,
+        tier=tier,
+        grade=grade,
+        **metadata,
     )
     resource.full_clean()
     resource.save()
@@ -79,7 +101,9 @@ def resource_update(*, actor, resource: Resource, data: Mapping[str, Any]) -> Re
         _require(policy.can_edit(actor, resource))
     unknown = set(data) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationError(_("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
     for name, value in data.items():
         setattr(resource, name, value)
     policy.check_ceiling(grade=resource.grade, tier=resource.tier)
@@ -118,7 +142,13 @@ def _digest(stream: IO[bytes]) -> tuple[str, int]:
 
 @transaction.atomic
 def distribution_add_file(
-    *, actor, resource: Resource, title: str, name: str, stream: IO[bytes], fmt: str,
+    *,
+    actor,
+    resource: Resource,
+    title: str,
+    name: str,
+    stream: IO[bytes],
+    fmt: str,
     media_type: str = "",
 ) -> Distribution:
     """Store a file as a new distribution of ``resource``, recording its size and SHA-256."""
@@ -126,8 +156,13 @@ def distribution_add_file(
         _require(policy.can_edit(actor, resource))
     sha256, size = _digest(stream)
     distribution = Distribution(
-        resource=resource, title=title, kind=Distribution.Kind.FILE, format=fmt.upper(),
-        media_type=media_type, byte_size=size, sha256=sha256,
+        resource=resource,
+        title=title,
+        kind=Distribution.Kind.FILE,
+        format=fmt.upper(),
+        media_type=media_type,
+        byte_size=size,
+        sha256=sha256,
     )
     distribution.file.save(name, File(stream, name=name), save=False)
     distribution.save()
@@ -150,7 +185,9 @@ def resource_publish(*, actor, resource: Resource) -> Resource:
     policy.check_ceiling(grade=resource.grade, tier=resource.tier)
     missing = [name for name in REQUIRED_TO_PUBLISH if not getattr(resource, name)]
     if missing:
-        raise ValidationError(_("Required metadata missing: %(names)s") % {"names": ", ".join(missing)})
+        raise ValidationError(
+            _("Required metadata missing: %(names)s") % {"names": ", ".join(missing)}
+        )
     if resource.distributions.filter(kind=Distribution.Kind.FILE, sha256="").exists():
         raise ValidationError(_("Every file distribution needs a checksum before publishing."))
     resource.status = Resource.Status.PUBLISHED

@@ -68,7 +68,9 @@ def resource_detail(request, pk: int):
     context = {
         "resource": resource,
         "tier_meaning": TIER_MEANING.get(resource.tier, ""),
-        "access_message": None if resource.may_download else policy.denial_message(request.user, resource),
+        "access_message": None
+        if resource.may_download
+        else policy.denial_message(request.user, resource),
     }
     return render(request, "catalog/resource_detail.html", context)
 
@@ -133,5 +135,3 @@ def organization_detail(request, code: str):
     products = selectors.product_queryset(user=request.user).filter(provider=organization)[:10]
     context = {"organization": organization, "resources": resources, "products": products}
     return render(request, "catalog/organization_detail.html", context)
-
-

@@ -47,7 +47,5 @@ TIER_MEANING = {
         "Conditionally open: the description and data dictionary are public; the data is "
         "available to holders of an approved grant, within its scope and term."
     ),
-    Tier.RESTRICTED: _(
-        "Not open: listed only for the providing agency and authorized operators."
-    ),
+    Tier.RESTRICTED: _("Not open: listed only for the providing agency and authorized operators."),
 }

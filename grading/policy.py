@@ -187,10 +187,11 @@ def downloadable_q(user) -> Q:
     p = principal(user)
     q = Q(status=PUBLISHED) & _within_ceiling([Tier.OPEN])
     if p.user_id is not None:
-        q |= (
-            Q(status=PUBLISHED, grade__in=BULK_DOWNLOAD_GRADES, pk__in=_granted_ids(p, "allow_download"))
-            & _within_ceiling([Tier.CONDITIONAL])
-        )
+        q |= Q(
+            status=PUBLISHED,
+            grade__in=BULK_DOWNLOAD_GRADES,
+            pk__in=_granted_ids(p, "allow_download"),
+        ) & _within_ceiling([Tier.CONDITIONAL])
     if p.org_ids:
         q |= _own_agency(p)
     return q

@@ -11,7 +11,7 @@ from portal.errors import render_error
 
 
 def home(request):
-    """Headline figures, themes and the newest entries, all counted over what the visitor may see."""
+    """Headline figures, themes and newest entries, counted over what the visitor may see."""
     context = {
         "figures": selectors.headline_figures(user=request.user),
         "themes": selectors.theme_queryset(user=request.user).filter(parent__isnull=True),

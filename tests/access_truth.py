@@ -1,4 +1,4 @@
-"""The access truth table, written out by hand from DESIGN §2, independent of the code under test."""
+"""The access truth table, written by hand from DESIGN §2, independent of the code under test."""
 
 from tests.conftest import USER_KINDS
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
 from grading.models import Agreement, Grant, Membership, PlatformRole
 
-
 PASSWORD = "pw-Portal-2026"
 
 

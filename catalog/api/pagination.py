@@ -17,7 +17,10 @@ class CatalogCursorPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is not None and not (raw.isdigit() and 0 < int(raw) <= self.max_page_size):
             raise ValidationError(
-                {"page_size": _("Must be a whole number from 1 to %(max)d.") % {"max": self.max_page_size}}
+                {
+                    "page_size": _("Must be a whole number from 1 to %(max)d.")
+                    % {"max": self.max_page_size}
+                }
             )
         return super().get_page_size(request)
 

@@ -34,8 +34,15 @@ class DistributionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Distribution
         fields = [
-            "id", "title", "kind", "format", "media_type", "byte_size", "sha256",
-            "access_url", "download_url",
+            "id",
+            "title",
+            "kind",
+            "format",
+            "media_type",
+            "byte_size",
+            "sha256",
+            "access_url",
+            "download_url",
         ]
 
     def get_download_url(self, obj) -> str | None:
@@ -64,9 +71,28 @@ class ResourceListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Resource
         fields = [
-            "id", "url", "page_url", "code", "title", "title_en", "abstract", "provider", "theme",
-            "keywords", "format", "update_cycle", "issued", "modified", "record_count", "tier",
-            "tier_label", "grade", "authorized_operation", "status", "may_download", "may_query",
+            "id",
+            "url",
+            "page_url",
+            "code",
+            "title",
+            "title_en",
+            "abstract",
+            "provider",
+            "theme",
+            "keywords",
+            "format",
+            "update_cycle",
+            "issued",
+            "modified",
+            "record_count",
+            "tier",
+            "tier_label",
+            "grade",
+            "authorized_operation",
+            "status",
+            "may_download",
+            "may_query",
             "distributions",
         ]
 
@@ -87,8 +113,13 @@ class ResourceDetailSerializer(ResourceListSerializer):
 
     class Meta(ResourceListSerializer.Meta):
         fields = [
-            *ResourceListSerializer.Meta.fields, "abstract_en", "open_conditions", "spatial",
-            "temporal", "license", "data_dictionary",
+            *ResourceListSerializer.Meta.fields,
+            "abstract_en",
+            "open_conditions",
+            "spatial",
+            "temporal",
+            "license",
+            "data_dictionary",
         ]
 
 
@@ -110,21 +141,48 @@ class ProductSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = [
-            "id", "url", "code", "name", "name_en", "description", "product_type", "provider",
-            "theme", "source_resources", "scenarios", "delivery", "update_frequency", "purpose",
-            "price_terms", "price", "status", "registration_code", "evidence_hash", "listed_at",
+            "id",
+            "url",
+            "code",
+            "name",
+            "name_en",
+            "description",
+            "product_type",
+            "provider",
+            "theme",
+            "source_resources",
+            "scenarios",
+            "delivery",
+            "update_frequency",
+            "purpose",
+            "price_terms",
+            "price",
+            "status",
+            "registration_code",
+            "evidence_hash",
+            "listed_at",
         ]
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:organization-detail", lookup_field="code")
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:organization-detail", lookup_field="code"
+    )
     resource_count = serializers.IntegerField()
 
     class Meta:
         model = Organization
         fields = [
-            "code", "url", "name", "name_en", "kind", "credit_code", "region", "homepage",
-            "description", "resource_count",
+            "code",
+            "url",
+            "name",
+            "name_en",
+            "kind",
+            "credit_code",
+            "region",
+            "homepage",
+            "description",
+            "resource_count",
         ]
 
 

@@ -152,6 +152,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ResourceStatusEnum": "catalog.models.Resource.Status",
+        "ProductStatusEnum": "catalog.models.Product.Status",
+        "UpdateCycleEnum": "catalog.models.UpdateCycle",
+        "TierEnum": "grading.grades.Tier",
+        "GradeEnum": "grading.grades.Grade",
+    },
 }
 
 # Catalogue tuning.

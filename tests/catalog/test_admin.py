@@ -51,13 +51,18 @@ def _change_form_data(client, url, resource, **overrides):
         value = form[name].value()
         if value is not None and value is not False:
             data[name] = value
-    data.update({
-        "fields-TOTAL_FORMS": "1", "fields-INITIAL_FORMS": "1",
-        "fields-0-id": resource.fields.get().pk, "fields-0-resource": resource.pk,
-        "distributions-TOTAL_FORMS": "1", "distributions-INITIAL_FORMS": "1",
-        "distributions-0-id": resource.distributions.get().pk,
-        "distributions-0-resource": resource.pk,
-    })
+    data.update(
+        {
+            "fields-TOTAL_FORMS": "1",
+            "fields-INITIAL_FORMS": "1",
+            "fields-0-id": resource.fields.get().pk,
+            "fields-0-resource": resource.pk,
+            "distributions-TOTAL_FORMS": "1",
+            "distributions-INITIAL_FORMS": "1",
+            "distributions-0-id": resource.distributions.get().pk,
+            "distributions-0-resource": resource.pk,
+        }
+    )
     data.update(overrides)
     return data
 

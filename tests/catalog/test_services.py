@@ -90,8 +90,13 @@ def test_distribution_add_file_records_size_and_checksum(world, make_resource):
     resource = make_resource("open_L1")
     data = "名称,数值\n甲,1\n".encode()
     distribution = services.distribution_add_file(
-        actor=world.users["agency_staff"], resource=resource, title="新文件", name="new.csv",
-        stream=io.BytesIO(data), fmt="csv", media_type="text/csv",
+        actor=world.users["agency_staff"],
+        resource=resource,
+        title="新文件",
+        name="new.csv",
+        stream=io.BytesIO(data),
+        fmt="csv",
+        media_type="text/csv",
     )
     import hashlib
 

@@ -58,7 +58,13 @@ def test_ceiling_refuses_unknown_grade_and_tier():
 
 @pytest.mark.parametrize(
     ("grades", "expected"),
-    [([], "L1"), (["L1"], "L1"), (["L1", "L3", "L2"], "L3"), (["L2", "L4"], "L4"), (["L1", "X"], "L4")],
+    [
+        ([], "L1"),
+        (["L1"], "L1"),
+        (["L1", "L3", "L2"], "L3"),
+        (["L2", "L4"], "L4"),
+        (["L1", "X"], "L4"),
+    ],
 )
 def test_derive_grade_takes_the_strictest(grades, expected):
     assert policy.derive_grade(grades) == expected

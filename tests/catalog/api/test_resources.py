@@ -68,7 +68,9 @@ def test_filters_and_search_narrow(client, many):
     assert len(air) == 20 and all("空气" in row["title"] for row in air)
     both = client.get("/api/v1/resources/", {"q": "空气", "theme": "air", "page_size": 100}).json()
     assert all(row["theme"]["code"] == "air" for row in both["results"])
-    xlsx = client.get("/api/v1/resources/", {"res_format": "xlsx", "page_size": 100}).json()["results"]
+    xlsx = client.get("/api/v1/resources/", {"res_format": "xlsx", "page_size": 100}).json()[
+        "results"
+    ]
     assert len(xlsx) == 12 and {row["format"] for row in xlsx} == {"XLSX"}
     cond = client.get("/api/v1/resources/", {"tier": "conditional", "page_size": 100}).json()
     assert len(cond["results"]) == 15
@@ -122,3 +124,9 @@ def test_openapi_schema_and_docs_are_served_locally(client):
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "cdn" not in docs.lower() and "jsdelivr" not in docs.lower()
+
+
+def test_openapi_schema_validates_without_warnings():
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")

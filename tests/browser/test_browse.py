@@ -1,0 +1,87 @@
+"""A visitor in a real browser (Debian's Chromium through Playwright): browse, search, open a
+resource and download an open file, on the demo data."""
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from catalog.models import Distribution
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_page(monkeypatch, tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package.")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself are still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(accept_downloads=True, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_browse_search_open_and_download(live_server, browser_page, tmp_path):
+    call_command("load_demo", verbosity=0)
+    page = browser_page
+
+    page.goto(live_server.url + "/")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    figure = int(page.locator("[data-figure=resources]").inner_text().replace(",", ""))
+    assert figure >= 40
+
+    page.fill("#site-q", "空气")
+    page.press("#site-q", "Enter")
+    page.wait_for_url("**/resources/?q=*")
+    results = page.locator("#results li.item")
+    assert results.count() >= 1
+    assert "空气" in results.first.inner_text()
+
+    # Narrow to open data with the tier facet, then open the first entry.
+    page.locator("[data-facet=tier] a", has_text="无条件开放").click()
+    page.wait_for_url("**tier=open*")
+    page.locator("#results li.item h3 a").first.click()
+    page.wait_for_selector("a.download")
+    assert page.locator("table.dictionary tbody tr").count() >= 1
+
+    with page.expect_download() as info:
+        page.locator("a.download").first.click()
+    download = info.value
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    data = target.read_bytes()
+    distribution = Distribution.objects.get(file__endswith=download.suggested_filename)
+    assert hashlib.sha256(data).hexdigest() == distribution.sha256
+    assert len(data) == distribution.byte_size
+
+
+def test_language_switch_to_english(live_server, browser_page):
+    page = browser_page
+    page.goto(live_server.url + "/resources/")
+    page.select_option("#lang-select", "en")
+    page.locator(".lang-form button").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Data resource catalogue"
