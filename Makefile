@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1:8000
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
-	  echo "error: Python 3.11 or newer is required; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)." >&2; \
+	  echo "error: Python 3.11 or newer is required; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 | head -n 1)." >&2; \
 	  echo "       Install a newer Python or run: make PYTHON=/path/to/python3.11 ..." >&2; exit 1; }
 
 $(VENV)/.installed: pyproject.toml | check-python

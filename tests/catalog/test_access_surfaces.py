@@ -147,3 +147,13 @@ def test_product_page_hides_restricted_sources(client, world, make_resource):
     api = client.get(f"/api/v1/products/{product.pk}/").json()
     assert "公开来源资源" in page and "机密来源资源" not in page
     assert [r["id"] for r in api["source_resources"]] == [public.pk]
+
+
+def test_stored_files_have_no_public_url(client, make_resource):
+    from django.conf import settings
+
+    resource = make_resource("restricted_L4")
+    name = resource.distributions.get().file.name
+    assert client.get(f"{settings.MEDIA_URL}{name}").status_code == 404
+    assert client.get(f"/media/{name}").status_code == 404
+    assert client.get(f"/static/{name}").status_code == 404
