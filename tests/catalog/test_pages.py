@@ -27,7 +27,7 @@ def _queries(client, url):
 
 @pytest.mark.parametrize("path", ["/resources/", "/products/"])
 def test_list_pages_issue_a_fixed_number_of_queries(client, catalogue, path):
-    assert _queries(client, f"{path}?page_size=5") == _queries(client, f"{path}?page_size=40")
+    assert 0 < _queries(client, f"{path}?page_size=5") == _queries(client, f"{path}?page_size=40")
 
 
 def test_home_and_organization_pages_issue_a_fixed_number_of_queries(client, world, catalogue):

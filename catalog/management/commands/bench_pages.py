@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand
 from django.db import connection, reset_queries
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Product, Resource
 
@@ -53,7 +52,13 @@ class Command(BaseCommand):
             self._measure(client, template.format(**ids), runs)
 
     def _measure(self, client, url: str, runs: int) -> None:
-        with CaptureQueriesContext(connection) as ctx:
+        queries = []
+
+        def count(execute, sql, params, many, context):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             response = client.get(url)
         timings = []
         for _ in range(runs):
@@ -64,6 +69,6 @@ class Command(BaseCommand):
         timings.sort()
         p95 = timings[min(len(timings) - 1, int(len(timings) * 0.95))]
         self.stdout.write(
-            f"{url:48} {response.status_code:>6} {len(ctx.captured_queries):>7} "
+            f"{url:48} {response.status_code:>6} {len(queries):>7} "
             f"{statistics.median(timings):>8.1f} {p95:>8.1f}"
         )

@@ -43,15 +43,14 @@ def test_list_query_count_does_not_grow_with_page_size(client, world, many, path
         f.ProductFactory(provider=world.operator_org).source_resources.set(many[i : i + 3])
     small = _count_queries(client, f"{path}?page_size=5")
     large = _count_queries(client, f"{path}?page_size=50")
-    assert small == large
-    assert large <= 6
+    assert 0 < small == large <= 6
 
 
 def test_list_query_count_for_a_signed_in_grantee(client, world, many):
     client.force_login(world.users["grantee"])
     small = _count_queries(client, "/api/v1/resources/?page_size=5")
     large = _count_queries(client, "/api/v1/resources/?page_size=50")
-    assert small == large
+    assert 0 < small == large
 
 
 def test_cursor_pagination_walks_every_visible_row_once(client, many):
