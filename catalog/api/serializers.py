@@ -48,7 +48,9 @@ class DistributionSerializer(serializers.ModelSerializer):
     def get_download_url(self, obj) -> str | None:
         if obj.kind != Distribution.Kind.FILE or not obj.file:
             return None
-        if not self.context.get("may_download", False):
+        # ``may_download`` was computed in SQL by the policy for the parent resource (the
+        # prefetch sets ``obj.resource`` to it, so this reads no row).
+        if not getattr(obj.resource, "may_download", False):
             return None
         path = reverse("catalog:distribution-download", args=[obj.resource_id, obj.pk])
         return self.context["request"].build_absolute_uri(path)
@@ -66,7 +68,7 @@ class ResourceListSerializer(serializers.ModelSerializer):
     tier_label = serializers.CharField(source="get_tier_display")
     may_download = serializers.BooleanField()
     may_query = serializers.BooleanField()
-    distributions = serializers.SerializerMethodField()
+    distributions = DistributionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Resource
@@ -98,10 +100,6 @@ class ResourceListSerializer(serializers.ModelSerializer):
 
     def get_page_url(self, obj) -> str:
         return self.context["request"].build_absolute_uri(obj_url(obj))
-
-    def get_distributions(self, obj) -> list[dict]:
-        context = {**self.context, "may_download": obj.may_download}
-        return DistributionSerializer(obj.distributions.all(), many=True, context=context).data
 
 
 def obj_url(obj) -> str:
