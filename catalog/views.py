@@ -1,5 +1,7 @@
 """Catalogue pages: thin views over the selectors; access questions go to the policy."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
@@ -13,6 +15,8 @@ from catalog.filters import ProductFilter, ResourceFilter
 from grading import policy
 from grading.grades import TIER_MEANING
 from portal.errors import render_error
+
+access_log = logging.getLogger("portal.access")
 
 
 def _paginate(request, queryset, paginator_class):
@@ -90,6 +94,13 @@ def distribution_download(request, pk: int, distribution_pk: int):
     except FileNotFoundError as exc:
         raise Http404(_("The file is missing from storage.")) from exc
     filename = distribution.file.name.rsplit("/", 1)[-1]
+    access_log.info(
+        "download resource=%s distribution=%s tier=%s user=%s",
+        resource.pk,
+        distribution.pk,
+        resource.tier,
+        request.user.pk or "anonymous",
+    )
     response = FileResponse(handle, as_attachment=True, filename=filename)
     if distribution.media_type:
         response["Content-Type"] = distribution.media_type
