@@ -7,7 +7,7 @@ from django.contrib import admin
 from catalog import services
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
 from grading import policy
-from grading.admin_base import PolicyAdmin
+from grading.admin_base import PolicyAdmin, ReadOnlyPolicyAdmin
 
 
 @admin.register(Organization)
@@ -92,7 +92,7 @@ class ResourceAdmin(PolicyAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(PolicyAdmin):
+class ProductAdmin(ReadOnlyPolicyAdmin):
     list_display = ["code", "name", "product_type", "provider", "purpose", "status"]
     list_filter = ["status", "product_type", "purpose"]
     search_fields = ["code", "name", "name_en"]

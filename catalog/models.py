@@ -7,6 +7,7 @@ Models hold data only. Writes go through ``catalog.services``; reads through
 """
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -135,7 +136,8 @@ class Resource(models.Model):
         _("update cycle"), max_length=20, choices=UpdateCycle.choices, db_index=True
     )
     issued = models.DateField(_("issued"), null=True, blank=True)
-    modified = models.DateField(_("modified"), null=True, blank=True)
+    # Never NULL: it is the default keyset ordering, and NULLs would fall out of cursor pages.
+    modified = models.DateField(_("modified"), default=timezone.localdate)
     record_count = models.PositiveBigIntegerField(_("record count"), default=0)
     open_conditions = models.TextField(_("conditions of access"), blank=True)
     spatial = models.CharField(_("spatial coverage"), max_length=200, blank=True)

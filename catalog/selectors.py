@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -87,12 +87,14 @@ def _choice_facet(base: QuerySet, key: str, choices) -> list[FacetValue]:
     return [FacetValue(row[key], str(labels.get(row[key], row[key])), row["n"]) for row in rows]
 
 
-def _visible_count_by(user, key: str) -> Subquery:
+def _visible_count(user, condition: Q) -> Coalesce:
+    """A correlated COUNT of the resources ``user`` may see that meet ``condition``."""
     counts = (
         Resource.objects.visible_to(user)
-        .filter(**{key: OuterRef("pk")})
+        .filter(condition)
         .order_by()
-        .values(key)
+        .annotate(group=Value(1))
+        .values("group")
         .annotate(n=Count("id"))
         .values("n")
     )
@@ -101,13 +103,17 @@ def _visible_count_by(user, key: str) -> Subquery:
 
 def organization_queryset(*, user) -> QuerySet:
     """All organizations, each with the number of resources ``user`` may see."""
-    return Organization.objects.annotate(resource_count=_visible_count_by(user, "provider"))
+    return Organization.objects.annotate(
+        resource_count=_visible_count(user, Q(provider=OuterRef("pk")))
+    )
 
 
 def theme_queryset(*, user) -> QuerySet:
-    """All themes, each with the number of resources ``user`` may see."""
+    """All themes, each with the number of resources ``user`` may see, sub-themes included
+    (as the catalogue's theme filter counts them)."""
+    in_theme = Q(theme=OuterRef("pk")) | Q(theme__parent=OuterRef("pk"))
     return Theme.objects.select_related("parent").annotate(
-        resource_count=_visible_count_by(user, "theme")
+        resource_count=_visible_count(user, in_theme)
     )
 
 

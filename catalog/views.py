@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 
@@ -45,6 +46,7 @@ def _active_filters(filterset) -> list[tuple[str, str]]:
     return chips
 
 
+@require_safe
 def resource_list(request):
     """The data resource catalogue with search, facets and keyset pagination."""
     filterset = ResourceFilter(request.GET, queryset=selectors.resource_queryset(user=request.user))
@@ -66,6 +68,7 @@ def resource_list(request):
     return render(request, "catalog/resource_list.html", context)
 
 
+@require_safe
 def resource_detail(request, pk: int):
     """One resource: metadata, dictionary, distributions, tier and how to get access."""
     resource = selectors.resource_detail(user=request.user, pk=pk)
@@ -79,6 +82,7 @@ def resource_detail(request, pk: int):
     return render(request, "catalog/resource_detail.html", context)
 
 
+@require_safe
 def distribution_download(request, pk: int, distribution_pk: int):
     """Stream a stored file after the policy allows it: invisible → 404, not permitted → 403."""
     distribution = selectors.distribution_for_download(
@@ -108,6 +112,7 @@ def distribution_download(request, pk: int, distribution_pk: int):
     return response
 
 
+@require_safe
 def product_list(request):
     """The data product catalogue."""
     filterset = ProductFilter(request.GET, queryset=selectors.product_queryset(user=request.user))
@@ -127,18 +132,21 @@ def product_list(request):
     return render(request, "catalog/product_list.html", context)
 
 
+@require_safe
 def product_detail(request, pk: int):
     """One data product with its scenarios, delivery, price terms and registration."""
     product = selectors.product_detail(user=request.user, pk=pk)
     return render(request, "catalog/product_detail.html", {"product": product})
 
 
+@require_safe
 def organization_list(request):
     """All organizations with the number of resources the visitor may see."""
     organizations = selectors.organization_queryset(user=request.user).order_by("kind", "code")
     return render(request, "catalog/organization_list.html", {"organizations": organizations})
 
 
+@require_safe
 def organization_detail(request, code: str):
     """One organization, its newest visible resources and its listed products."""
     organization = get_object_or_404(selectors.organization_queryset(user=request.user), code=code)

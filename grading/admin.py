@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from grading.admin_base import PolicyAdmin
+from grading.admin_base import PolicyAdmin, ReadOnlyPolicyAdmin
 from grading.models import Agreement, Grant, Membership, PlatformRole
 
 
@@ -18,14 +18,14 @@ class PlatformRoleAdmin(PolicyAdmin):
 
 
 @admin.register(Grant)
-class GrantAdmin(PolicyAdmin):
+class GrantAdmin(ReadOnlyPolicyAdmin):
     list_display = ["id", "grantee", "allow_download", "allow_query", "valid_until", "status"]
     list_filter = ["status"]
     filter_horizontal = ["resources"]
 
 
 @admin.register(Agreement)
-class AgreementAdmin(PolicyAdmin):
+class AgreementAdmin(ReadOnlyPolicyAdmin):
     list_display = ["id", "operator", "fee_cap", "valid_until", "status"]
     list_filter = ["status"]
     filter_horizontal = ["resources"]

@@ -22,3 +22,14 @@ class PolicyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Catalogue entries are withdrawn, never deleted; other rows keep their history.
         return False
+
+
+class ReadOnlyPolicyAdmin(PolicyAdmin):
+    """For rows that change only through their workflow services (listing, grants, agreements):
+    the admin shows them and never writes them, so no transition skips its checks."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

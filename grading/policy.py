@@ -37,6 +37,7 @@ class Principal:
     org_ids: frozenset[int] = frozenset()
     editor_org_ids: frozenset[int] = frozenset()
     reviewer_org_ids: frozenset[int] = frozenset()
+    agency_org_ids: frozenset[int] = frozenset()
     platform_admin: bool = False
     auditor: bool = False
 
@@ -57,13 +58,20 @@ def principal(user) -> Principal:
         return cached
     from grading.models import Membership, PlatformRole
 
-    rows = list(Membership.objects.filter(user=user).values_list("organization_id", "role"))
+    rows = list(
+        Membership.objects.filter(user=user).values_list(
+            "organization_id", "role", "organization__kind"
+        )
+    )
     roles = set(PlatformRole.objects.filter(user=user).values_list("role", flat=True))
     found = Principal(
         user_id=user.pk,
-        org_ids=frozenset(org for org, _role in rows),
-        editor_org_ids=frozenset(o for o, r in rows if r in (Membership.Role.EDITOR, "admin")),
-        reviewer_org_ids=frozenset(o for o, r in rows if r in (Membership.Role.REVIEWER, "admin")),
+        org_ids=frozenset(org for org, _role, _kind in rows),
+        agency_org_ids=frozenset(org for org, _role, kind in rows if kind == "agency"),
+        editor_org_ids=frozenset(o for o, r, _k in rows if r in (Membership.Role.EDITOR, "admin")),
+        reviewer_org_ids=frozenset(
+            o for o, r, _k in rows if r in (Membership.Role.REVIEWER, "admin")
+        ),
         platform_admin=user.is_superuser or PlatformRole.Role.PLATFORM_ADMIN in roles,
         auditor=PlatformRole.Role.AUDITOR in roles,
     )
@@ -170,7 +178,8 @@ def viewable_q(user) -> Q:
     p = principal(user)
     q = Q(status=PUBLISHED) & _within_ceiling(PUBLIC_TIERS)
     if p.platform_staff:
-        q |= _within_ceiling(Tier.values)
+        # Staff see every known tier, including rows that break the ceiling, so they can fix them.
+        q |= Q(tier__in=Tier.values)
     if p.org_ids:
         q |= _own_agency(p)
         q |= Q(status=PUBLISHED, pk__in=_in_scope_ids(p)) & _within_ceiling(Tier.values)
@@ -359,7 +368,7 @@ def can_use_admin(user) -> bool:
 def can_see_grades(user) -> bool:
     """May ``user`` filter and facet by security grade? Staff of agencies and of the platform."""
     p = principal(user)
-    return p.platform_staff or bool(p.org_ids)
+    return p.platform_staff or bool(p.agency_org_ids)
 
 
 # ---------------------------------------------------------------------------------------------

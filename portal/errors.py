@@ -18,18 +18,22 @@ def render_error(request, status: int, message: str = ""):
     return render(request, "error.html", context, status=status)
 
 
-def _message(exception) -> str:
-    text = str(exception) if exception is not None else ""
-    # Django's own resolver messages are for developers; visitors get the generic text.
-    return "" if text.startswith(("{", "No ", "Resolver404")) else text
-
-
 def bad_request(request, exception=None):
-    return render_error(request, 400, _message(exception))
+    # Django's own 400 messages (bad Host header, too many fields) are for developers and may
+    # echo the request; visitors get a generic text.
+    return render_error(request, 400, _("Check the address and the values you sent."))
 
 
 def permission_denied(request, exception=None):
-    return render_error(request, 403, _message(exception))
+    # Raised by our views with a message from the policy that says how to get access.
+    text = str(exception) if exception is not None else ""
+    return render_error(request, 403, text)
+
+
+def csrf_failure(request, reason=""):
+    return render_error(
+        request, 403, _("The form expired or was sent from elsewhere. Reload the page and retry.")
+    )
 
 
 def page_not_found(request, exception=None):

@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from catalog import selectors
 from portal.errors import render_error
 
 
+@require_safe
 def home(request):
     """Headline figures, themes and newest entries, counted over what the visitor may see."""
     context = {
@@ -20,6 +21,7 @@ def home(request):
     return render(request, "home.html", context)
 
 
+@require_safe
 def about(request):
     """What the portal is, the tiers and grades, and how access is obtained."""
     return render(request, "about.html")

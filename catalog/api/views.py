@@ -32,7 +32,7 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
 
     filter_backends = [DjangoFilterBackend, OrderingWithTieBreak]
     filterset_class = ResourceFilter
-    ordering_fields = ["modified", "issued", "title", "record_count"]
+    ordering_fields = ["modified", "title", "record_count"]
     ordering = ["-modified", "-id"]
     pagination_class = pagination.CatalogCursorPagination
 
