@@ -155,6 +155,9 @@ class Resource(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
+    # Segmented text for full-text search, written by the services through catalog.search.
+    search_title = models.TextField(default="", blank=True, editable=False)
+    search_body = models.TextField(default="", blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -318,6 +321,8 @@ class Product(models.Model):
     registration_code = models.CharField(_("registration code"), max_length=64, blank=True)
     evidence_hash = models.CharField(_("evidence hash"), max_length=64, blank=True)
     listed_at = models.DateTimeField(_("listed at"), null=True, blank=True)
+    search_title = models.TextField(default="", blank=True, editable=False)
+    search_body = models.TextField(default="", blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

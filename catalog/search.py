@@ -1,35 +1,187 @@
-"""Full-text search over the catalogues, behind one interface.
+"""Full-text search over the catalogues: one interface, two engines.
 
-``search_resources`` and ``search_products`` narrow a queryset that is already limited by the
-policy; they never widen it. This implementation matches substrings in the title, English title,
-abstract, keywords and code, which finds 2-character Chinese words; a segmented full-text engine
-can replace it behind the same functions.
+Chinese has no spaces, so text is segmented with jieba into space-separated words and stored in
+``search_title`` / ``search_body`` on every write (the services and the bulk commands call
+``resource_search_columns`` / ``product_search_columns``). The database indexes those columns:
+
+- SQLite: an FTS5 table per model, kept in step by triggers (migration ``0002_search``);
+- PostgreSQL: a GIN index over a weighted ``tsvector`` of the same columns.
+
+Indexing uses jieba's search mode, which also emits the 2-character words inside longer ones
+(空气质量 → 空气, 质量, 空气质量), so a 2-character query matches. Queries use precise mode and
+match entries holding every word. ``search`` narrows a queryset that is already limited by the
+policy; it never widens it. (``title_only`` matching is there for ranking title hits first.)
 """
 
-from django.db.models import Q, QuerySet
+from __future__ import annotations
 
-RESOURCE_SEARCH_FIELDS = ("title", "title_en", "abstract", "keywords", "code")
-PRODUCT_SEARCH_FIELDS = ("name", "name_en", "description", "code")
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jieba
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+jieba.setLogLevel(logging.WARNING)
+
+MAX_TERMS = 12
+_HAS_WORD = re.compile(r"[^\W_]")  # a letter or digit; "_" alone is no word
 
 
-def _terms(text: str) -> list[str]:
-    return [t for t in text.split() if t][:8]
+@lru_cache(maxsize=65536)
+def _segment(text: str, for_index: bool) -> tuple[str, ...]:
+    cut = jieba.cut_for_search(text, HMM=False) if for_index else jieba.cut(text, HMM=False)
+    words: dict[str, None] = {}
+    for word in cut:
+        word = word.strip().lower()
+        if word and _HAS_WORD.search(word):
+            words.setdefault(word, None)
+    return tuple(words)
 
 
-def _match_all(queryset: QuerySet, text: str, fields: tuple[str, ...]) -> QuerySet:
-    for term in _terms(text):
-        any_field = Q()
-        for field in fields:
-            any_field |= Q(**{f"{field}__icontains": term})
-        queryset = queryset.filter(any_field)
-    return queryset
+def index_text(*parts: str) -> str:
+    """Space-separated search words of ``parts``, for a search column."""
+    words: dict[str, None] = {}
+    for part in parts:
+        for word in _segment(part or "", True):
+            words.setdefault(word, None)
+    return " ".join(words)
+
+
+def query_terms(text: str) -> list[str]:
+    """The words a query must match (at most ``MAX_TERMS``)."""
+    return list(_segment(" ".join(text.split()), False))[:MAX_TERMS]
+
+
+_CJK = re.compile(r"^[\u3400-\u9fff]+$")
+
+
+@lru_cache(maxsize=4096)
+def word_pieces(word: str) -> tuple[str, ...]:
+    """Shorter indexed words that tile a long Chinese ``word`` (数据服务 → 数据, 服务).
+
+    jieba may segment the same characters differently in another context (统计数据 + 服务), so
+    a query word also matches an entry holding all of its pieces.
+    """
+    if len(word) <= 2 or not _CJK.match(word):
+        return ()
+    candidates = sorted(
+        (s for s in _segment(word, True) if s != word and len(s) >= 2), key=len, reverse=True
+    )
+    pieces, i = [], 0
+    while i < len(word):
+        piece = next((s for s in candidates if word.startswith(s, i)), None)
+        if piece is None:
+            i += 1  # a lone character is no indexed word; skip it
+            continue
+        pieces.append(piece)
+        i += len(piece)
+    return tuple(pieces)
+
+
+def resource_search_columns(resource) -> dict[str, str]:
+    """Search columns for a resource: its titles, and its abstract, keywords and code."""
+    return {
+        "search_title": index_text(resource.title, resource.title_en),
+        "search_body": index_text(
+            resource.abstract,
+            resource.abstract_en,
+            resource.keywords.replace(",", " "),
+            resource.code,
+        ),
+    }
+
+
+def product_search_columns(product) -> dict[str, str]:
+    """Search columns for a product: its names, and its description and code."""
+    return {
+        "search_title": index_text(product.name, product.name_en),
+        "search_body": index_text(product.description, product.code),
+    }
+
+
+@dataclass(frozen=True)
+class _Engine:
+    vendor: str
+
+    def matches(self, model, terms: list[str], *, title_only: bool = False):
+        table = model._meta.db_table
+        if self.vendor == "postgresql":
+            return _pg_matches(table, terms, title_only)
+        return _fts5_matches(table, terms, title_only)
+
+
+def _fts5_word(word: str, column: str | None) -> str:
+    quoted = '"' + word.replace('"', '""') + '"'
+    return f"{column} : {quoted}" if column else quoted
+
+
+def _fts5_expression(terms: list[str], column: str | None) -> str:
+    groups = []
+    for term in terms:
+        alternative = " AND ".join(_fts5_word(p, column) for p in word_pieces(term))
+        word = _fts5_word(term, column)
+        groups.append(f"({word} OR ({alternative}))" if alternative else word)
+    return " AND ".join(groups)
+
+
+def _tsquery_word(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _tsquery(terms: list[str]) -> str:
+    groups = []
+    for term in terms:
+        alternative = " & ".join(_tsquery_word(p) for p in word_pieces(term))
+        word = _tsquery_word(term)
+        groups.append(f"({word} | ({alternative}))" if alternative else word)
+    return " & ".join(groups)
+
+
+def _fts5_matches(table: str, terms: list[str], title_only: bool) -> Q:
+    fts = f"{table}_fts"
+    expression = _fts5_expression(terms, "search_title" if title_only else None)
+    ids = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [expression])
+    return Q(pk__in=ids)
+
+
+# Must stay identical to the indexed expression in migration 0002_search so PostgreSQL uses it.
+PG_VECTOR = (
+    "(setweight(to_tsvector('simple'::regconfig, {t}.search_title), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, {t}.search_body), 'B'))"
+)
+
+
+def _pg_matches(table: str, terms: list[str], title_only: bool):
+    vector = (
+        f"to_tsvector('simple'::regconfig, {table}.search_title)"
+        if title_only
+        else PG_VECTOR.format(t=table)
+    )
+    sql = f"{vector} @@ to_tsquery('simple'::regconfig, %s)"
+    return ExpressionWrapper(RawSQL(sql, [_tsquery(terms)]), output_field=BooleanField())
+
+
+def _engine() -> _Engine:
+    return _Engine(connection.vendor)
+
+
+def search(queryset: QuerySet, text: str) -> QuerySet:
+    """Entries of ``queryset`` holding every word of ``text``."""
+    terms = query_terms(text)
+    if not terms:
+        return queryset.none() if text.strip() else queryset
+    return queryset.filter(_engine().matches(queryset.model, terms))
 
 
 def search_resources(queryset: QuerySet, text: str) -> QuerySet:
     """Resources of ``queryset`` matching every word of ``text``."""
-    return _match_all(queryset, text, RESOURCE_SEARCH_FIELDS)
+    return search(queryset, text)
 
 
 def search_products(queryset: QuerySet, text: str) -> QuerySet:
     """Products of ``queryset`` matching every word of ``text``."""
-    return _match_all(queryset, text, PRODUCT_SEARCH_FIELDS)
+    return search(queryset, text)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Distribution, Field, Organization, Resource, Theme
+from catalog.search import resource_search_columns
 from grading import policy
 
 # Metadata an editor may change with ``resource_update``; tier and fields have their own path
@@ -85,6 +86,7 @@ def resource_create(
         grade=grade,
         **metadata,
     )
+    _refresh_search_columns(resource)
     resource.full_clean()
     resource.save()
     for position, field in enumerate(field_rows):
@@ -107,6 +109,7 @@ def resource_update(*, actor, resource: Resource, data: Mapping[str, Any]) -> Re
     for name, value in data.items():
         setattr(resource, name, value)
     policy.check_ceiling(grade=resource.grade, tier=resource.tier)
+    _refresh_search_columns(resource)
     resource.full_clean()
     resource.save()
     return resource
@@ -129,6 +132,11 @@ def field_set_grade(*, actor, field: Field, grade: str) -> Field:
         resource.grade = new_grade
         resource.save(update_fields=["grade", "updated_at"])
     return field
+
+
+def _refresh_search_columns(resource: Resource) -> None:
+    for name, value in resource_search_columns(resource).items():
+        setattr(resource, name, value)
 
 
 def _digest(stream: IO[bytes]) -> tuple[str, int]:

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
+from catalog.search import product_search_columns, resource_search_columns
 from grading.models import Agreement, Grant, Membership, PlatformRole
 
 PASSWORD = "pw-Portal-2026"
@@ -43,9 +44,26 @@ class ThemeFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Theme {n}")
 
 
-class ResourceFactory(factory.django.DjangoModelFactory):
+class SearchIndexedFactory(factory.django.DjangoModelFactory):
+    """Fills the search columns the way the services do, so factory rows are searchable."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = model_class(*args, **kwargs)
+        for name, value in cls._search_columns(obj).items():
+            setattr(obj, name, value)
+        obj.save()
+        return obj
+
+
+class ResourceFactory(SearchIndexedFactory):
     class Meta:
         model = Resource
+
+    _search_columns = staticmethod(resource_search_columns)
 
     code = factory.Sequence(lambda n: f"TEST-{n:05d}")
     title = factory.Sequence(lambda n: f"测试数据资源{n}")
@@ -88,9 +106,11 @@ class DistributionFactory(factory.django.DjangoModelFactory):
     sha256 = hashlib.sha256(CSV_BYTES).hexdigest()
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(SearchIndexedFactory):
     class Meta:
         model = Product
+
+    _search_columns = staticmethod(product_search_columns)
 
     code = factory.Sequence(lambda n: f"P-T{n:04d}")
     name = factory.Sequence(lambda n: f"测试数据产品{n}")

@@ -25,4 +25,6 @@ class Command(BaseCommand):
             if saved != name:
                 raise RuntimeError(f"storage renamed {name} to {saved}")
             stored += 1
+        # loaddata writes rows directly, so the search columns are computed here.
+        call_command("search_reindex", verbosity=options["verbosity"])
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded; {stored} new files stored."))
