@@ -10,7 +10,7 @@ Chinese has no spaces, so text is segmented with jieba into space-separated word
 Indexing uses jieba's search mode, which also emits the 2-character words inside longer ones
 (空气质量 → 空气, 质量, 空气质量), so a 2-character query matches. Queries use precise mode and
 match entries holding every word. ``search`` narrows a queryset that is already limited by the
-policy; it never widens it. (``title_only`` matching is there for ranking title hits first.)
+policy; it never widens it. Entries holding every word in their title rank first.
 """
 
 from __future__ import annotations
@@ -170,11 +170,16 @@ def _engine() -> _Engine:
 
 
 def search(queryset: QuerySet, text: str) -> QuerySet:
-    """Entries of ``queryset`` holding every word of ``text``."""
+    """Entries of ``queryset`` holding every word of ``text``, with ``title_match`` (all words
+    in the title) annotated; the paginator ranks those first."""
     terms = query_terms(text)
     if not terms:
         return queryset.none() if text.strip() else queryset
-    return queryset.filter(_engine().matches(queryset.model, terms))
+    engine, model = _engine(), queryset.model
+    title = engine.matches(model, terms, title_only=True)
+    return queryset.filter(engine.matches(model, terms)).annotate(
+        title_match=ExpressionWrapper(title, output_field=BooleanField())
+    )
 
 
 def search_resources(queryset: QuerySet, text: str) -> QuerySet:

@@ -1,10 +1,36 @@
-"""Cursor (keyset) pagination for the API and the catalogue pages: no large OFFSETs."""
+"""Keyset pagination for the API and the catalogue pages: no OFFSET, however deep the page.
+
+The cursor carries the ordering values of the row at the page boundary; the next page asks for
+rows strictly after it in the (unique, NULL-free) ordering, so every page costs the same.
+"""
+
+import base64
+import binascii
+import json
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
+from rest_framework.utils.urls import replace_query_param
+
+RELEVANCE = "title_match"  # annotated by catalog.search when a query is given
+
+
+def _plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _flip(field: str) -> str:
+    return field[1:] if field.startswith("-") else "-" + field
 
 
 class CatalogCursorPagination(CursorPagination):
@@ -18,30 +44,98 @@ class CatalogCursorPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         valid = raw is not None and raw.isascii() and raw.isdigit()
         if raw is not None and not (valid and 0 < int(raw) <= self.max_page_size):
-            raise ValidationError(
-                {
-                    "page_size": _("Must be a whole number from 1 to %(max)d.")
-                    % {"max": self.max_page_size}
-                }
-            )
+            message = _("Must be a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+            raise ValidationError({"page_size": message})
         return super().get_page_size(request)
 
-    def paginate_queryset(self, queryset, request, view=None):
-        # A cursor can decode cleanly and still hold a position of the wrong type for the
-        # ordering field ("p=abc" against a number); the database layer then refuses it.
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except (DjangoValidationError, ValueError, TypeError, OverflowError) as exc:
-            if not request.query_params.get(self.cursor_query_param):
-                raise
-            raise ValidationError({"cursor": self.invalid_cursor_message}) from exc
+    def get_ordering(self, request, queryset, view):
+        ordering = tuple(super().get_ordering(request, queryset, view))
+        explicit = request.query_params.get("ordering")
+        if RELEVANCE in queryset.query.annotations and not explicit:
+            ordering = ("-" + RELEVANCE, *ordering)
+        if ordering[-1].lstrip("-") not in ("id", "pk"):
+            ordering = (*ordering, "-id")
+        return ordering
 
-    def decode_cursor(self, request):
-        # A malformed cursor is the caller's mistake: answer 400, not 404.
+    # -- cursor encoding ------------------------------------------------------------------
+
+    def _decode(self, request) -> tuple[list, bool] | None:
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw is None:
+            return None
         try:
-            return super().decode_cursor(request)
-        except NotFound as exc:
+            data = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")).decode("utf-8"))
+            values, reverse = data["v"], bool(data.get("r"))
+        except (ValueError, KeyError, TypeError, UnicodeError, binascii.Error) as exc:
             raise ValidationError({"cursor": self.invalid_cursor_message}) from exc
+        if not isinstance(values, list) or len(values) != len(self.ordering):
+            raise ValidationError({"cursor": self.invalid_cursor_message})
+        return values, reverse
+
+    def _link(self, values: list, reverse: bool) -> str:
+        payload = json.dumps({"v": [_plain(v) for v in values], "r": int(reverse)})
+        token = base64.urlsafe_b64encode(payload.encode("utf-8")).decode("ascii")
+        return replace_query_param(self.base_url, self.cursor_query_param, token)
+
+    # -- the keyset condition -------------------------------------------------------------
+
+    def _after(self, values: list, reverse: bool) -> Q:
+        """Rows strictly after ``values`` in the ordering (before, when ``reverse``)."""
+        condition = Q(pk__in=[])
+        equal = Q()
+        for field, value in zip(self.ordering, values, strict=True):
+            name, descending = field.lstrip("-"), field.startswith("-")
+            lookup = "lt" if descending != reverse else "gt"
+            condition |= equal & Q(**{f"{name}__{lookup}": value})
+            equal &= Q(**{name: value})
+        return condition
+
+    def _values(self, row) -> list:
+        return [getattr(row, field.lstrip("-")) for field in self.ordering]
+
+    # -- paging ---------------------------------------------------------------------------
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        if not self.page_size:
+            return None
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, queryset, view)
+        cursor = self._decode(request)
+        values, reverse = cursor if cursor else (None, False)
+        order = [_flip(f) for f in self.ordering] if reverse else list(self.ordering)
+        queryset = queryset.order_by(*order)
+        try:
+            if values is not None:
+                queryset = queryset.filter(self._after(values, reverse))
+            rows = list(queryset[: self.page_size + 1])
+        except (DjangoValidationError, ValueError, TypeError, OverflowError) as exc:
+            # A cursor can decode cleanly and still hold a value of the wrong type.
+            raise ValidationError({"cursor": self.invalid_cursor_message}) from exc
+        more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        if reverse:
+            rows.reverse()
+        self._set_links(rows, more, values is not None, reverse)
+        self.page = rows
+        return rows
+
+    def _set_links(self, rows: list, more: bool, has_cursor: bool, reverse: bool) -> None:
+        self._next = self._previous = None
+        if not rows:
+            return
+        forward_more, backward_more = (has_cursor, more) if reverse else (more, has_cursor)
+        if forward_more:
+            self._next = self._link(self._values(rows[-1]), False)
+        if backward_more:
+            self._previous = self._link(self._values(rows[0]), True)
+
+    def get_next_link(self):
+        return self._next
+
+    def get_previous_link(self):
+        return self._previous
 
 
 class ProductCursorPagination(CatalogCursorPagination):

@@ -14,14 +14,6 @@ ERRORS = {
 DETAIL_ERRORS = {404: OpenApiResponse(description="No such entry, or not visible to the caller.")}
 
 
-class OrderingWithTieBreak(filters.OrderingFilter):
-    """``ordering=title`` and friends, always ending with ``-id`` so pages are stable."""
-
-    def get_ordering(self, request, queryset, view):
-        ordering = super().get_ordering(request, queryset, view)
-        return (*ordering, "-id") if ordering and "id" not in ordering[-1] else ordering
-
-
 @extend_schema_view(
     list=extend_schema(responses={200: serializers.ResourceListSerializer(many=True), **ERRORS}),
     retrieve=extend_schema(responses={200: serializers.ResourceDetailSerializer, **DETAIL_ERRORS}),
@@ -30,7 +22,8 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
     """Data resources the caller may see: open and conditional entries for everyone, more for
     staff. ``download_url`` appears only where the caller may download."""
 
-    filter_backends = [DjangoFilterBackend, OrderingWithTieBreak]
+    # The paginator appends ``-id`` to any ordering, so pages are stable and keyset-able.
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = ResourceFilter
     ordering_fields = ["modified", "title", "record_count"]
     ordering = ["-modified", "-id"]

@@ -2,6 +2,7 @@
 headers, methods, nullable orderings, and counts that must agree with the lists they link to."""
 
 import base64
+import json
 
 import pytest
 from django.urls import reverse
@@ -12,35 +13,48 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def _cursor(position: str) -> str:
-    return base64.b64encode(f"p={position}".encode()).decode()
+def _cursor(*values, reverse=False) -> str:
+    payload = json.dumps({"v": list(values), "r": int(reverse)}).encode()
+    return base64.urlsafe_b64encode(payload).decode()
 
 
-@pytest.mark.parametrize("position", ["abc", "None", "%00", "2024-13-45T99:00"])
-@pytest.mark.parametrize("path", ["/resources/", "/products/"])
-def test_crafted_cursor_on_pages_is_400(client, make_resource, path, position):
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        _cursor("abc", 1),  # not a date for the default ordering (-modified, -id)
+        _cursor(None, 1),
+        _cursor("2026-01-01"),  # too few values
+        _cursor("2026-01-01", 1, 2),  # too many
+        _cursor("2026-01-01", "x"),  # id not a number
+        "cD0yMDI0",  # another paginator's cursor format
+        "%%%",
+        "",
+    ],
+)
+@pytest.mark.parametrize("path", ["/resources/", "/api/v1/resources/"])
+def test_crafted_cursor_is_400(client, make_resource, path, cursor):
     make_resource("open_L1")
-    response = client.get(path, {"cursor": _cursor(position)})
+    response = client.get(path, {"cursor": cursor})
     assert response.status_code == 400
 
 
 @pytest.mark.parametrize(
-    ("ordering", "position", "status"),
+    ("ordering", "values", "status"),
     [
-        ("record_count", "abc", 400),
-        ("-record_count", "1e999", 400),
-        ("record_count", "12", 200),
-        ("modified", "abc", 400),
-        ("-modified", "2024-13-45", 400),
-        ("modified", "2026-01-05", 200),
-        ("title", "abc", 200),  # any text is a valid position for a text ordering
+        ("record_count", ["abc", 1], 400),
+        ("-record_count", [1e308, 1], 200),
+        ("record_count", [12, 1], 200),
+        ("modified", ["abc", 1], 400),
+        ("-modified", ["2024-13-45", 1], 400),
+        ("modified", ["2026-01-05", 1], 200),
+        ("title", ["abc", 1], 200),  # any text is a valid position for a text ordering
     ],
 )
-def test_cursor_position_of_the_wrong_type_is_a_json_400(
-    client, make_resource, ordering, position, status
+def test_cursor_value_of_the_wrong_type_is_a_json_400(
+    client, make_resource, ordering, values, status
 ):
     make_resource("open_L1")
-    response = client.get("/api/v1/resources/", {"ordering": ordering, "cursor": _cursor(position)})
+    response = client.get("/api/v1/resources/", {"ordering": ordering, "cursor": _cursor(*values)})
     assert response.status_code == status
     if status == 400:
         assert list(response.json()) == ["cursor"]

@@ -129,3 +129,55 @@ def test_openapi_schema_validates_without_warnings():
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+@pytest.mark.parametrize("ordering", [None, "title", "-record_count", "modified"])
+def test_keyset_pages_walk_forward_and_back_over_ties(client, world, ordering):
+    import datetime as dt
+
+    for i in range(23):
+        # Many equal dates and counts: the id tie-break keeps pages exact.
+        f.ResourceFactory(
+            provider=world.provider, modified=dt.date(2026, 3, 1 + i % 2), record_count=i % 3
+        )
+    params = {"page_size": 5} | ({"ordering": ordering} if ordering else {})
+    pages, body = [], client.get("/api/v1/resources/", params).json()
+    assert body["previous"] is None
+    while True:
+        pages.append([row["id"] for row in body["results"]])
+        if not body["next"]:
+            break
+        body = client.get(body["next"]).json()
+    forward = [pk for page in pages for pk in page]
+    assert len(forward) == len(set(forward)) == 23
+    assert [len(p) for p in pages] == [5, 5, 5, 5, 3]
+    back = []
+    while body["previous"]:
+        body = client.get(body["previous"]).json()
+        back.insert(0, [row["id"] for row in body["results"]])
+    assert back == pages[:-1]
+
+
+def test_deep_page_query_has_no_offset(client, many):
+    body = client.get("/api/v1/resources/?page_size=10").json()
+    for _ in range(3):
+        body = client.get(body["next"]).json()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(body["next"]).status_code == 200
+    assert not any("OFFSET" in q["sql"].upper() for q in ctx.captured_queries)
+
+
+def test_title_matches_rank_before_abstract_matches(client, world):
+    in_abstract = f.ResourceFactory(
+        provider=world.provider,
+        title="道路养护计划",
+        abstract="包含空气监测的说明",
+        modified="2026-05-01",
+    )
+    in_title = f.ResourceFactory(
+        provider=world.provider, title="空气监测站点", abstract="站点列表", modified="2026-01-01"
+    )
+    rows = client.get("/api/v1/resources/", {"q": "空气"}).json()["results"]
+    assert [row["id"] for row in rows] == [in_title.pk, in_abstract.pk]
+    by_date = client.get("/api/v1/resources/", {"q": "空气", "ordering": "-modified"}).json()
+    assert [row["id"] for row in by_date["results"]] == [in_abstract.pk, in_title.pk]
