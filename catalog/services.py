@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Distribution, Field, Organization, Resource, Theme
 from catalog.search import resource_search_columns
 from grading import policy
+from portal.cache import catalog_changed
 
 # Metadata an editor may change with ``resource_update``; tier and fields have their own path
 # because they move the grade and the ceiling.
@@ -93,6 +94,7 @@ def resource_create(
         field.resource = resource
         field.position = field.position or position
     Field.objects.bulk_create(field_rows)
+    transaction.on_commit(catalog_changed)
     return resource
 
 
@@ -112,6 +114,7 @@ def resource_update(*, actor, resource: Resource, data: Mapping[str, Any]) -> Re
     _refresh_search_columns(resource)
     resource.full_clean()
     resource.save()
+    transaction.on_commit(catalog_changed)
     return resource
 
 
@@ -131,6 +134,7 @@ def field_set_grade(*, actor, field: Field, grade: str) -> Field:
     if new_grade != resource.grade:
         resource.grade = new_grade
         resource.save(update_fields=["grade", "updated_at"])
+    transaction.on_commit(catalog_changed)
     return field
 
 
@@ -174,6 +178,7 @@ def distribution_add_file(
     )
     distribution.file.save(name, File(stream, name=name), save=False)
     distribution.save()
+    transaction.on_commit(catalog_changed)
     return distribution
 
 
@@ -201,4 +206,5 @@ def resource_publish(*, actor, resource: Resource) -> Resource:
     resource.status = Resource.Status.PUBLISHED
     resource.issued = resource.issued or timezone.localdate()
     resource.save(update_fields=["status", "issued", "updated_at"])
+    transaction.on_commit(catalog_changed)
     return resource

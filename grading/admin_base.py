@@ -2,11 +2,17 @@
 model permissions: platform administrators change, auditors only look."""
 
 from django.contrib import admin
+from django.db import transaction
 
 from grading import policy
+from portal.cache import catalog_changed
 
 
 class PolicyAdmin(admin.ModelAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(catalog_changed)
+
     def has_module_permission(self, request):
         return policy.can_use_admin(request.user)
 

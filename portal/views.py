@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
@@ -27,6 +28,9 @@ def about(request):
     return render(request, "about.html")
 
 
+# No CSRF token: the form sits on every cached anonymous page, and switching the interface
+# language changes nothing but a cookie of the visitor's own.
+@csrf_exempt
 @require_POST
 def set_language(request):
     """Switch the interface language; an unknown language is refused with 400."""

@@ -18,3 +18,5 @@ STORAGES = {
 STATIC_ROOT = tempfile.mkdtemp(prefix="portal-test-static-")
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tests read fresh answers unless a test turns the anonymous cache on itself.
+ANONYMOUS_CACHE_SECONDS = 0

@@ -163,6 +163,8 @@ def test_csrf_failure_is_a_translated_page(world):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post("/i18n/setlang/", {"language": "en"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = strict.post(
+        "/accounts/login/", {"username": "x", "password": "y"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 403
     assert b"The form expired" in response.content

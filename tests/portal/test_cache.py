@@ -1,0 +1,85 @@
+"""Anonymous answers are cached per URL and language, dropped on any catalogue change, and
+signed-in callers never touch the cache."""
+
+import pytest
+from django.core.cache import cache
+
+from catalog import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def cache_on(settings):
+    settings.ANONYMOUS_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_anonymous_pages_are_cached_and_dropped_on_change(
+    client, world, make_resource, django_capture_on_commit_callbacks
+):
+    resource = make_resource("open_L1", title="旧标题资源")
+    first = client.get("/resources/")
+    assert first["X-Cache"] == "miss"
+    second = client.get("/resources/")
+    assert second["X-Cache"] == "hit" and second.content == first.content
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.resource_update(actor=None, resource=resource, data={"title": "新标题资源"})
+    assert callbacks
+    third = client.get("/resources/")
+    assert third["X-Cache"] == "miss"
+    assert "新标题资源" in third.content.decode()
+
+
+def test_languages_are_cached_apart(client, make_resource):
+    make_resource("open_L1")
+    chinese = client.get("/resources/")
+    english = client.get("/resources/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english["X-Cache"] == "miss"
+    assert '<html lang="en">' in english.content.decode()
+    assert '<html lang="zh-hans">' in chinese.content.decode()
+
+
+def test_signed_in_callers_bypass_the_cache(client, world, make_resource):
+    restricted = make_resource("restricted_L4", title="受限资源标题")
+    anonymous = client.get("/resources/")
+    assert "受限资源标题" not in anonymous.content.decode()
+    client.force_login(world.users["agency_staff"])
+    staff = client.get("/resources/")
+    assert "X-Cache" not in staff
+    assert "受限资源标题" in staff.content.decode()
+    client.logout()
+    again = client.get("/resources/")
+    assert "受限资源标题" not in again.content.decode()
+    assert restricted.pk
+
+
+def test_api_answers_are_cached_per_accept_header(client, make_resource):
+    make_resource("open_L1")
+    as_json = client.get("/api/v1/resources/", HTTP_ACCEPT="application/json")
+    as_html = client.get("/api/v1/resources/", HTTP_ACCEPT="text/html")
+    assert as_json["Content-Type"].startswith("application/json")
+    assert as_html["Content-Type"].startswith("text/html")
+    assert client.get("/api/v1/resources/", HTTP_ACCEPT="application/json")["X-Cache"] == "hit"
+
+
+def test_errors_and_downloads_are_not_cached(client, make_resource):
+    resource = make_resource("open_L1")
+    assert client.get("/resources/?tier=bogus").status_code == 400
+    assert client.get("/resources/?tier=bogus")["X-Cache"] == "miss"
+    distribution = resource.distributions.get()
+    response = client.get(f"/resources/{resource.pk}/distributions/{distribution.pk}/download/")
+    assert "X-Cache" not in response
+
+
+def test_language_switch_works_from_a_cached_page(client, make_resource):
+    make_resource("open_L1")
+    client.get("/resources/")
+    from django.test import Client
+
+    visitor = Client(enforce_csrf_checks=True)
+    assert visitor.get("/resources/")["X-Cache"] == "hit"
+    response = visitor.post("/i18n/setlang/", {"language": "en", "next": "/resources/"})
+    assert response.status_code == 302
