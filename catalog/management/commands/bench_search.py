@@ -12,6 +12,7 @@ import resource as rusage
 import statistics
 import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, CommandError
 from django.db import connection
@@ -35,8 +36,15 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=50)
         parser.add_argument("--deep", type=int, default=50, help="Page number of the deep page.")
         parser.add_argument("--json", dest="json_path", default="", help="Also write results.")
+        parser.add_argument(
+            "--cached",
+            action="store_true",
+            help="Keep the anonymous page cache on (off by default).",
+        )
 
-    def handle(self, *args, runs: int, deep: int, json_path: str, **options):
+    def handle(self, *args, runs: int, deep: int, json_path: str, cached: bool, **options):
+        if not cached:
+            settings.ANONYMOUS_CACHE_SECONDS = 0  # measure the work, not the cache
         if not Resource.objects.exists():
             raise CommandError("The catalogue is empty: run generate_catalog first.")
         callers = {"anonymous": Client(SERVER_NAME="127.0.0.1"), "grantee": self._grantee()}
