@@ -169,7 +169,21 @@ class Resource(models.Model):
         verbose_name_plural = _("data resources")
         indexes = [
             models.Index(fields=["status", "tier"], name="resource_status_tier"),
-            models.Index(fields=["-modified", "-id"], name="resource_modified_id"),
+            # Newest-first listings walk this index and check the public-access columns in it,
+            # without reading the (wide) rows they skip.
+            models.Index(
+                fields=["-modified", "-id", "status", "tier", "grade"],
+                name="resource_modified_access",
+            ),
+            # Search results are id sets: this index answers the access check, the sort key and
+            # every facet column for an id without reading the row itself.
+            models.Index(
+                fields=[
+                    "id", "status", "tier", "grade", "modified",
+                    "theme", "provider", "format", "update_cycle",
+                ],
+                name="resource_by_id_covering",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import get_language
 
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme, UpdateCycle
 from grading import policy
 from grading.grades import Grade, Tier
+from portal import cache as catalog_cache
 
 FACETS = ("theme", "provider", "tier", "res_format", "update_cycle")
 
@@ -56,35 +60,81 @@ class FacetValue:
     count: int
 
 
+@dataclass(frozen=True)
+class _FacetSpec:
+    column: str  # column of catalog_resource
+    labels: type | None = None  # a model holding code/name/name_en for ids, or None
+    choices: type | None = None  # a TextChoices class for value labels
+
+
+_FACET_SPECS = {
+    "theme": _FacetSpec("theme_id", labels=Theme),
+    "provider": _FacetSpec("provider_id", labels=Organization),
+    "tier": _FacetSpec("tier", choices=Tier),
+    "res_format": _FacetSpec("format"),
+    "update_cycle": _FacetSpec("update_cycle", choices=UpdateCycle),
+    "grade": _FacetSpec("grade", choices=Grade),
+}
+
+
 def resource_facets(*, queryset: QuerySet, user) -> dict[str, list[FacetValue]]:
-    """Counts per facet over ``queryset`` (already filtered and limited by the policy)."""
-    base = queryset.order_by()
-    facets = {
-        "theme": _facet(base, "theme__code", "theme__name", "theme__name_en"),
-        "provider": _facet(base, "provider__code", "provider__name", "provider__name_en"),
-        "tier": _choice_facet(base, "tier", Tier),
-        "res_format": _facet(base, "format", "format", "format"),
-        "update_cycle": _choice_facet(base, "update_cycle", UpdateCycle),
-    }
-    if policy.can_see_grades(user):
-        facets["grade"] = _choice_facet(base, "grade", Grade)
+    """Counts per facet over ``queryset`` (already filtered and limited by the policy).
+
+    One SQL statement: the filtered rows are computed once (a materialized common table
+    expression of their facet columns) and grouped once per facet. Results are cached under the
+    statement's own text and parameters and the catalogue version, so a cached count can only
+    be reused by a caller whose policy-limited query is the very same.
+    """
+    names = [*FACETS, "grade"] if policy.can_see_grades(user) else list(FACETS)
+    try:
+        sql, params = _facet_sql(queryset, names)
+    except EmptyResultSet:  # e.g. a search with no searchable words
+        return {name: [] for name in names}
+    rows = catalog_cache.remember(sql, params, lambda: _run(sql, params))
+    english = (get_language() or "").startswith("en")
+    facets: dict[str, list[FacetValue]] = {name: [] for name in names}
+    for index, value, label, label_en, count in rows:
+        name = names[index]
+        choices = _FACET_SPECS[name].choices
+        if choices is not None:
+            label = str(dict(choices.choices).get(value, value))
+        shown = (english and label_en) or label or value
+        facets[name].append(FacetValue(value, shown, count))
+    for values in facets.values():
+        values.sort(key=lambda facet: (-facet.count, facet.value))
     return facets
 
 
-def _facet(base: QuerySet, key: str, label: str, label_en: str) -> list[FacetValue]:
-    from django.utils.translation import get_language
+def _facet_sql(queryset: QuerySet, names: list[str]) -> tuple[str, tuple]:
+    columns = [_FACET_SPECS[name].column for name in names]
+    inner, params = queryset.order_by().values(*columns).query.sql_with_params()
+    aliases = [f"c{i}" for i in range(len(columns))]
+    branches = [_facet_branch(i, _FACET_SPECS[name]) for i, name in enumerate(names)]
+    sql = (
+        f"WITH m({', '.join(aliases)}) AS MATERIALIZED ({inner}) "
+        + " UNION ALL ".join(branches)
+    )
+    return sql, tuple(params)
 
-    english = (get_language() or "").startswith("en")
-    rows = base.values(key, label, label_en).annotate(n=Count("id")).order_by("-n", key)
-    return [
-        FacetValue(row[key], (english and row[label_en]) or row[label], row["n"]) for row in rows
-    ]
+
+def _facet_branch(index: int, spec: _FacetSpec) -> str:
+    column = f"m.c{index}"
+    if spec.labels is None:
+        return (
+            f"SELECT {index}, {column}, NULL, NULL, COUNT(*) FROM m "
+            f"WHERE {column} IS NOT NULL GROUP BY {column}"
+        )
+    table = connection.ops.quote_name(spec.labels._meta.db_table)
+    return (
+        f"SELECT {index}, l.code, l.name, l.name_en, COUNT(*) FROM m "
+        f"JOIN {table} l ON l.id = {column} GROUP BY l.id, l.code, l.name, l.name_en"
+    )
 
 
-def _choice_facet(base: QuerySet, key: str, choices) -> list[FacetValue]:
-    rows = base.values(key).annotate(n=Count("id")).order_by("-n", key)
-    labels = dict(choices.choices)
-    return [FacetValue(row[key], str(labels.get(row[key], row[key])), row["n"]) for row in rows]
+def _run(sql: str, params: tuple) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def _visible_count(user, condition: Q) -> Coalesce:

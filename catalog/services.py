@@ -9,11 +9,11 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import Distribution, Field, Organization, Resource, Theme
+from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
 from catalog.search import resource_search_columns
 from grading import policy
 from portal.cache import catalog_changed
@@ -208,3 +208,18 @@ def resource_publish(*, actor, resource: Resource) -> Resource:
     resource.save(update_fields=["status", "issued", "updated_at"])
     transaction.on_commit(catalog_changed)
     return resource
+
+
+def refresh_statistics() -> None:
+    """Let the database re-measure the catalogue tables after a bulk load (``ANALYZE``).
+
+    Without statistics SQLite guesses that ``status = 'published'`` is selective and scans it
+    instead of looking up the few ids a search matched; PostgreSQL's autovacuum does this by
+    itself eventually, but not right after a million-row load.
+    """
+    tables = [model._meta.db_table for model in (Resource, Field, Distribution, Product)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+        else:
+            cursor.execute("ANALYZE")

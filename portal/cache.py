@@ -4,12 +4,21 @@ Anonymous visitors all see the same thing for the same URL and language, so thei
 are cached whole. Any change to the catalogue bumps a version number that is part of every key,
 which drops all cached answers at once (``catalog_changed``). Signed-in callers are never served
 from or written to this cache, so nothing one person may see is ever shown to another.
+
+Expensive aggregate queries (facet counts) are cached under their SQL text and parameters
+(``remember``), versioned the same way.
 """
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
+
+T = TypeVar("T")
 
 VERSION_KEY = "catalog:version"
 CACHED_PREFIXES = ("/", "/resources/", "/products/", "/organizations/", "/api/v1/", "/about/")
@@ -26,6 +35,24 @@ def catalog_changed() -> None:
 
 def _version() -> int:
     return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+
+
+def remember(sql: str, params: tuple, compute: Callable[[], T]) -> T:
+    """The result of ``compute()`` for the SQL statement ``sql`` with ``params``, cached for
+    ``QUERY_CACHE_SECONDS`` until the next catalogue write.
+
+    The key is the statement itself (including the policy's conditions and their parameters),
+    so two callers share a result only when their queries are identical.
+    """
+    if settings.QUERY_CACHE_SECONDS <= 0:
+        return compute()
+    digest = hashlib.sha256(f"{sql}\x00{params!r}".encode()).hexdigest()
+    key = f"sql:{_version()}:{digest}"
+    result = cache.get(key)
+    if result is None:
+        result = compute()
+        cache.set(key, result, settings.QUERY_CACHE_SECONDS)
+    return result
 
 
 def _cacheable(request) -> bool:

@@ -11,8 +11,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
+from django.db.models import BooleanField, Expression, F, Q, Value
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
@@ -31,6 +32,71 @@ def _plain(value):
 
 def _flip(field: str) -> str:
     return field[1:] if field.startswith("-") else "-" + field
+
+
+def _columns(model, ordering) -> list | None:
+    """The model fields behind ``ordering``, or None if any of them is not a plain column."""
+    fields = []
+    for name in (field.lstrip("-") for field in ordering):
+        try:
+            field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None  # an annotation, such as the search relevance
+        if not field.concrete or field.is_relation or field.null:
+            return None
+        fields.append(field)
+    return fields
+
+
+def _page(queryset, size: int):
+    """The first ``size`` rows of ``queryset``, in two queries: the ids are chosen and sorted
+    with only the ordering columns (an index holds them), then just those rows are read whole
+    and their per-row expressions (the caller's permissions) computed. Sorting thousands of
+    search matches with every column and permission attached is what this avoids."""
+    ids = list(queryset.values_list("pk", flat=True)[:size])
+    return queryset.filter(pk__in=ids)
+
+
+def _checked(field, raw):
+    """``raw`` as a value ``field`` can hold; a cursor naming NULL or an out-of-range value was
+    not made by this paginator."""
+    value = field.to_python(raw)
+    if value is None:
+        raise DjangoValidationError("null in cursor")
+    field.run_validators(value)
+    return value
+
+
+class RowCompare(Expression):
+    """``(col_1, col_2, …) < (value_1, value_2, …)`` (or ``>``): SQL row values, supported by
+    SQLite and PostgreSQL."""
+
+    output_field = BooleanField()
+
+    def __init__(self, fields, operator: str, values: list):
+        super().__init__()
+        if operator not in ("<", ">"):
+            raise ValueError(operator)
+        self.operator = operator
+        self.lhs = [F(field.name) for field in fields]
+        self.rhs = [
+            Value(_checked(field, value), output_field=field)
+            for field, value in zip(fields, values, strict=True)
+        ]
+
+    def get_source_expressions(self):
+        return [*self.lhs, *self.rhs]
+
+    def set_source_expressions(self, expressions):
+        self.lhs, self.rhs = expressions[: len(self.lhs)], expressions[len(self.lhs) :]
+
+    def as_sql(self, compiler, connection):
+        left = [compiler.compile(expression) for expression in self.lhs]
+        right = [compiler.compile(expression) for expression in self.rhs]
+        sql = "({}) {} ({})".format(
+            ", ".join(part for part, _ in left), self.operator, ", ".join(part for part, _ in right)
+        )
+        return sql, [param for _, params in left + right for param in params]
 
 
 class CatalogCursorPagination(CursorPagination):
@@ -79,8 +145,15 @@ class CatalogCursorPagination(CursorPagination):
 
     # -- the keyset condition -------------------------------------------------------------
 
-    def _after(self, values: list, reverse: bool) -> Q:
+    def _after(self, queryset, values: list, reverse: bool) -> Q | RowCompare:
         """Rows strictly after ``values`` in the ordering (before, when ``reverse``)."""
+        columns = _columns(queryset.model, self.ordering)
+        directions = {field.startswith("-") for field in self.ordering}
+        if columns is not None and len(directions) == 1:
+            # One direction over plain columns: a row-value comparison, which an index on those
+            # columns answers as a range scan.
+            operator = "<" if directions.pop() != reverse else ">"
+            return RowCompare(columns, operator, values)
         condition = Q(pk__in=[])
         equal = Q()
         for field, value in zip(self.ordering, values, strict=True):
@@ -108,8 +181,8 @@ class CatalogCursorPagination(CursorPagination):
         queryset = queryset.order_by(*order)
         try:
             if values is not None:
-                queryset = queryset.filter(self._after(values, reverse))
-            rows = list(queryset[: self.page_size + 1])
+                queryset = queryset.filter(self._after(queryset, values, reverse))
+            rows = list(_page(queryset, self.page_size + 1))
         except (DjangoValidationError, ValueError, TypeError, OverflowError) as exc:
             # A cursor can decode cleanly and still hold a value of the wrong type.
             raise ValidationError({"cursor": self.invalid_cursor_message}) from exc

@@ -20,3 +20,4 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Tests read fresh answers unless a test turns the anonymous cache on itself.
 ANONYMOUS_CACHE_SECONDS = 0
+QUERY_CACHE_SECONDS = 0

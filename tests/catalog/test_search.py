@@ -171,3 +171,50 @@ def test_long_word_matches_when_segmented_differently(client, world):
     resource = f.ResourceFactory(provider=world.provider, title="医疗资源统计数据服务")
     assert "数据服务" not in resource.search_title.split()
     assert _ids(client, "数据服务") == {resource.pk}
+
+
+def test_cached_facet_counts_are_never_shared_between_callers_who_see_differently(
+    client, world, make_resource, settings
+):
+    """With the facet cache on, every kind of caller in turn still gets counts of exactly what
+    the policy lets them see, for a search and for the whole catalogue."""
+    from django.core.cache import cache
+
+    settings.QUERY_CACHE_SECONDS = 300
+    cache.clear()
+    made = [make_resource(variant, title=f"共同主题{variant}") for variant in VARIANTS]
+    made.append(make_resource("open_L1", title="共同主题草稿", code="DRAFT-1", status="draft"))
+    for kind in USER_KINDS:
+        client.logout()
+        user = world.users[kind]
+        if kind != "anonymous":
+            client.force_login(user)
+        visible = policy.viewable(user).filter(pk__in=[r.pk for r in made])
+        for params in ({"q": "共同"}, {}):
+            facets = client.get("/resources/", params).context["facets"]
+            for name in ("theme", "provider", "tier", "res_format", "update_cycle"):
+                assert sum(v.count for v in facets[name]) == visible.count(), (kind, name)
+            tiers = {v.value: v.count for v in facets["tier"]}
+            for tier in ("open", "conditional", "restricted"):
+                assert tiers.get(tier, 0) == visible.filter(tier=tier).count(), (kind, tier)
+    cache.clear()
+
+
+def test_cached_facet_counts_follow_a_catalogue_write(
+    client, world, make_resource, settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from catalog import services
+
+    settings.QUERY_CACHE_SECONDS = 300
+    cache.clear()
+    make_resource("open_L1", title="共同主题一")
+    draft = make_resource("open_L1", title="共同主题二", code="DRAFT-2", status="submitted")
+    before = client.get("/resources/", {"q": "共同"}).context["facets"]
+    assert sum(v.count for v in before["tier"]) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.resource_publish(actor=None, resource=draft)
+    after = client.get("/resources/", {"q": "共同"}).context["facets"]
+    assert sum(v.count for v in after["tier"]) == 2
+    cache.clear()

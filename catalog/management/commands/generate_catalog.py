@@ -52,6 +52,7 @@ from django.utils import timezone
 
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
 from catalog.search import product_search_columns, resource_search_columns
+from catalog.services import refresh_statistics
 from grading import policy
 from portal.cache import catalog_changed
 
@@ -1116,6 +1117,7 @@ class Command(BaseCommand):
         products = links = 0
         if n_products > have_products:
             products, links = self._products(have_products + 1, n_products)
+        refresh_statistics()  # let the query planner see the new sizes
         total_seconds = time.monotonic() - started
         catalog_changed()  # drop cached anonymous pages
 

@@ -8,6 +8,7 @@ from django.core.management import BaseCommand
 
 from catalog.models import Product, Resource
 from catalog.search import product_search_columns, resource_search_columns
+from catalog.services import refresh_statistics
 from portal.cache import catalog_changed
 
 BATCH = 2000
@@ -41,5 +42,6 @@ class Command(BaseCommand):
         products = _reindex(
             Product, product_search_columns, ["name", "name_en", "description", "code"]
         )
+        refresh_statistics()
         catalog_changed()
         self.stdout.write(f"Reindexed {resources} resources and {products} products.")

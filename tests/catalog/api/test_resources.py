@@ -150,6 +150,10 @@ def test_keyset_pages_walk_forward_and_back_over_ties(client, world, ordering):
         body = client.get(body["next"]).json()
     forward = [pk for page in pages for pk in page]
     assert len(forward) == len(set(forward)) == 23
+    from catalog.models import Resource
+
+    keys = [ordering, "-id"] if ordering else ["-modified", "-id"]
+    assert forward == list(Resource.objects.order_by(*keys).values_list("pk", flat=True))
     assert [len(p) for p in pages] == [5, 5, 5, 5, 3]
     back = []
     while body["previous"]:
@@ -165,6 +169,26 @@ def test_deep_page_query_has_no_offset(client, many):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(body["next"]).status_code == 200
     assert not any("OFFSET" in q["sql"].upper() for q in ctx.captured_queries)
+
+
+def test_newest_first_pages_use_a_row_value_comparison(client, many):
+    """(modified, id) < (…, …) lets the database range-scan its index instead of an OR chain."""
+    body = client.get("/api/v1/resources/?page_size=10").json()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(body["next"]).status_code == 200
+    page_sql = ctx.captured_queries[0]["sql"]
+    assert '("catalog_resource"."modified", "catalog_resource"."id") < (' in page_sql
+
+
+@pytest.mark.parametrize("values", [["not-a-date", 1], ["2026-01-01", "x"], ["2026-01-01", 1, 2]])
+def test_cursor_with_values_of_the_wrong_type_is_a_400(client, many, values):
+    import base64
+    import json
+
+    token = base64.urlsafe_b64encode(json.dumps({"v": values, "r": 0}).encode()).decode()
+    response = client.get("/api/v1/resources/", {"cursor": token})
+    assert response.status_code == 400
+    assert "cursor" in response.json()
 
 
 def test_title_matches_rank_before_abstract_matches(client, world):
