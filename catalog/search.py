@@ -24,6 +24,8 @@ import jieba
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -190,3 +192,27 @@ def search_resources(queryset: QuerySet, text: str) -> QuerySet:
 def search_products(queryset: QuerySet, text: str) -> QuerySet:
     """Products of ``queryset`` matching every word of ``text``."""
     return search(queryset, text)
+
+
+def highlight(text: str, query: str, width: int = 160) -> str:
+    """An HTML snippet of ``text`` around the first word of ``query`` it holds, at most
+    ``width`` characters, every matched word wrapped in ``<mark>``; the text is escaped."""
+    terms = query_terms(query or "")
+    words = {w for term in terms for w in (term, *word_pieces(term))}
+    pattern = (
+        re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.I)
+        if words
+        else None
+    )
+    first = pattern.search(text) if pattern else None
+    start = max(0, first.start() - width // 4) if first else 0
+    end = min(len(text), start + width)
+    window = text[start:end]
+    pieces, position = [], 0
+    for match in pattern.finditer(window) if pattern else ():
+        pieces.append(escape(window[position : match.start()]))
+        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        position = match.end()
+    pieces.append(escape(window[position:]))
+    snippet = ("…" if start else "") + "".join(pieces) + ("…" if end < len(text) else "")
+    return mark_safe(snippet)  # noqa: S308 - every piece of text above is escaped

@@ -2,9 +2,11 @@
 ``may_download`` / ``may_query`` annotations); they never decide access themselves."""
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
+from catalog.search import highlight
 
 
 class OrganizationRefSerializer(serializers.ModelSerializer):
@@ -69,6 +71,10 @@ class ResourceListSerializer(serializers.ModelSerializer):
     may_download = serializers.BooleanField()
     may_query = serializers.BooleanField()
     distributions = DistributionSerializer(many=True, read_only=True)
+    snippet = serializers.SerializerMethodField(
+        help_text="With a search (`q`): the abstract around the first matched word, as escaped "
+        "HTML with every matched word in <mark>; otherwise null."
+    )
 
     class Meta:
         model = Resource
@@ -96,10 +102,17 @@ class ResourceListSerializer(serializers.ModelSerializer):
             "may_download",
             "may_query",
             "distributions",
+            "snippet",
         ]
 
     def get_page_url(self, obj) -> str:
         return self.context["request"].build_absolute_uri(obj_url(obj))
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_snippet(self, resource) -> str | None:
+        request = self.context.get("request")
+        query = request.query_params.get("q", "").strip() if request is not None else ""
+        return str(highlight(resource.display_abstract, query)) if query else None
 
 
 def obj_url(obj) -> str:

@@ -218,3 +218,35 @@ def test_cached_facet_counts_follow_a_catalogue_write(
     after = client.get("/resources/", {"q": "共同"}).context["facets"]
     assert sum(v.count for v in after["tier"]) == 2
     cache.clear()
+
+
+def test_highlight_marks_every_matched_word_and_escapes_the_rest():
+    from catalog.search import highlight
+
+    text = "<b>上海</b>市空气质量监测数据，含PM2.5与Air Quality指数；空气污染预警。"
+    snippet = highlight(text, "空气 air")
+    assert "<b>" not in snippet and "&lt;b&gt;上海&lt;/b&gt;" in snippet
+    assert snippet.count("<mark>空气</mark>") == 2
+    assert "<mark>Air</mark>" in snippet  # case-insensitive, original case kept
+    assert highlight(text, "") == highlight(text, "，；") == str(highlight(text, "无关词语"))
+    assert "<mark>" not in highlight(text, "")
+
+
+def test_highlight_windows_long_text_around_the_first_match():
+    from catalog.search import highlight
+
+    text = "甲" * 500 + "交通流量" + "乙" * 500
+    snippet = highlight(text, "交通", width=80)
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert "<mark>交通</mark>" in snippet
+    assert len(snippet.replace("<mark>", "").replace("</mark>", "")) <= 82
+
+
+def test_search_results_carry_highlighted_snippets(client, world, make_resource):
+    make_resource("open_L1", title="道路交通流量", abstract="全市道路交通流量与<script>x</script>拥堵指数。")
+    body = client.get("/api/v1/resources/", {"q": "交通"}).json()
+    (row,) = body["results"]
+    assert "<mark>交通</mark>" in row["snippet"] and "&lt;script&gt;" in row["snippet"]
+    assert client.get("/api/v1/resources/").json()["results"][0]["snippet"] is None
+    page = client.get("/resources/", {"q": "交通"}).content.decode()
+    assert "<mark>交通</mark>" in page and "<script>x</script>" not in page
