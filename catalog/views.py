@@ -15,6 +15,7 @@ from catalog.api.pagination import CatalogCursorPagination, ProductCursorPaginat
 from catalog.filters import ProductFilter, ResourceFilter
 from grading import policy
 from grading.grades import TIER_MEANING
+from grading.services import access_record
 from portal.errors import render_error
 
 access_log = logging.getLogger("portal.access")
@@ -78,6 +79,7 @@ def resource_detail(request, pk: int):
         "access_message": None
         if resource.may_download
         else policy.denial_message(request.user, resource),
+        "can_apply": policy.can_apply(request.user, resource),
     }
     return render(request, "catalog/resource_detail.html", context)
 
@@ -93,6 +95,12 @@ def distribution_download(request, pk: int, distribution_pk: int):
         raise PermissionDenied(policy.denial_message(request.user, resource))
     if not distribution.file:
         raise Http404(_("This distribution has no stored file."))
+    access_record(
+        user=request.user,
+        resource=resource,
+        action="download",
+        detail={"distribution": distribution.pk},
+    )
     try:
         handle = distribution.file.open("rb")
     except FileNotFoundError as exc:

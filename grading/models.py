@@ -76,7 +76,13 @@ class Grant(models.Model):
     allow_query = models.BooleanField(_("may query"), default=False)
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"))
-    quota = models.PositiveIntegerField(_("quota"), null=True, blank=True)
+    quota = models.PositiveIntegerField(
+        _("quota"),
+        null=True,
+        blank=True,
+        help_text=_("Downloads and queries allowed; empty: no limit."),
+    )
+    used = models.PositiveIntegerField(_("used"), default=0)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
@@ -118,3 +124,128 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} · {self.operator}"
+
+
+class Application(models.Model):
+    """An application for conditional data (有条件开放申请); its states are in DESIGN §3 and its
+    transitions in ``grading.services``."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for correction")
+        CHECKED = "checked", _("Formally checked")
+        NEED_INFO = "need_info", _("More information needed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        GRANTED = "granted", _("Agreement accepted, grant issued")
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    provider = models.ForeignKey(
+        "catalog.Organization",
+        on_delete=models.PROTECT,
+        related_name="applications_received",
+        help_text=_("The agency whose resources are requested; it reviews the application."),
+    )
+    resources = models.ManyToManyField("catalog.Resource", related_name="applications")
+    purpose = models.TextField(_("purpose"))
+    scenario = models.TextField(_("application scenario"))
+    want_download = models.BooleanField(_("download"), default=False)
+    want_query = models.BooleanField(_("query"), default=False)
+    term_days = models.PositiveIntegerField(_("term (days)"))
+    undertaking_accepted_at = models.DateTimeField(
+        _("security undertaking accepted at"), null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    due_on = models.DateField(_("decision due"), null=True, blank=True)
+    paused_days = models.PositiveIntegerField(default=0, editable=False)
+    reason = models.TextField(_("reason or question"), blank=True)
+    grant = models.OneToOneField(
+        Grant, on_delete=models.PROTECT, null=True, blank=True, related_name="application"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        indexes = [
+            models.Index(fields=["applicant", "-id"], name="application_applicant"),
+            models.Index(fields=["status", "due_on"], name="application_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} · {self.applicant}"
+
+
+class Notice(models.Model):
+    """An in-app notice to a user about a decision on something of theirs."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+    )
+    text = models.CharField(_("text"), max_length=500)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        indexes = [models.Index(fields=["user", "-id"], name="notice_user")]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """One row of the hash-chained audit log (存证). Appended by ``grading.audit.record`` only;
+    never updated or deleted by the application."""
+
+    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    created_at = models.DateTimeField(editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64)
+    payload = models.TextField(help_text="Canonical JSON: sorted keys, no spaces, UTF-8.")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")

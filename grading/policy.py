@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,14 +142,23 @@ def _within_ceiling(tiers: Iterable[str]) -> Q:
 def _granted_ids(p: Principal, flag: str):
     from grading.models import Grant
 
-    now = timezone.now()
     return Grant.resources.through.objects.filter(
-        grant__grantee_id=p.user_id,
-        grant__status=Grant.Status.ACTIVE,
-        grant__valid_from__lte=now,
-        grant__valid_until__gt=now,
-        **{f"grant__{flag}": True},
+        _live_grant_q(p, flag, prefix="grant__")
     ).values("resource_id")
+
+
+def _live_grant_q(p: Principal, flag: str, prefix: str = "") -> Q:
+    """Grants of ``p`` that are active, within their term, allow ``flag`` and have quota left."""
+    now = timezone.now()
+    return Q(
+        **{
+            f"{prefix}grantee_id": p.user_id,
+            f"{prefix}status": "active",
+            f"{prefix}valid_from__lte": now,
+            f"{prefix}valid_until__gt": now,
+            f"{prefix}{flag}": True,
+        }
+    ) & (Q(**{f"{prefix}quota__isnull": True}) | Q(**{f"{prefix}used__lt": F(f"{prefix}quota")}))
 
 
 def _in_scope_ids(p: Principal):
@@ -356,6 +365,108 @@ def can_review_product(user, product) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
+# Applications and grants
+# ---------------------------------------------------------------------------------------------
+
+APPLICANT_ACTIONS = frozenset({"submit", "withdraw", "respond", "accept"})
+PLATFORM_ACTIONS = frozenset({"check", "return"})
+AGENCY_ACTIONS = frozenset({"approve", "reject", "request_info"})
+
+
+def application_visible_q(user) -> Q:
+    """Applications ``user`` may see: their own; those addressed to an agency they review for,
+    once submitted; all of them for platform staff."""
+    p = principal(user)
+    if p.user_id is None:
+        return Q(pk__in=[])
+    q = Q(applicant_id=p.user_id)
+    if p.reviewer_org_ids:
+        q |= Q(provider_id__in=p.reviewer_org_ids) & ~Q(status="draft")
+    if p.platform_staff:
+        q |= ~Q(status="draft")
+    return q
+
+
+def can_act_on_application(user, application, action: str) -> bool:
+    """May ``user`` carry out ``action`` on ``application``? The applicant submits, withdraws,
+    answers questions and accepts; platform administrators do the formal check; reviewers of
+    the providing agency decide. An unknown action is denied."""
+    p = principal(user)
+    if p.user_id is None or application is None:
+        return False
+    if action in APPLICANT_ACTIONS:
+        return application.applicant_id == p.user_id
+    if action in PLATFORM_ACTIONS:
+        return p.platform_admin
+    if action in AGENCY_ACTIONS:
+        return application.provider_id in p.reviewer_org_ids
+    return False
+
+
+def grant_visible_q(user) -> Q:
+    """Grants ``user`` may see: their own; those over resources of an agency they review for;
+    all of them for platform staff."""
+    p = principal(user)
+    if p.user_id is None:
+        return Q(pk__in=[])
+    if p.platform_staff:
+        return Q(pk__isnull=False)
+    q = Q(grantee_id=p.user_id)
+    if p.reviewer_org_ids:
+        q |= Q(application__provider_id__in=p.reviewer_org_ids)
+    return q
+
+
+def can_revoke_grant(user, grant) -> bool:
+    """May ``user`` revoke ``grant``? Reviewers of the agency that granted it, and platform
+    administrators."""
+    p = principal(user)
+    if p.user_id is None or grant is None:
+        return False
+    application = getattr(grant, "application", None)
+    return p.platform_admin or (
+        application is not None and application.provider_id in p.reviewer_org_ids
+    )
+
+
+def access_basis(user, resource, action: str) -> str | None:
+    """On what ``user`` may ``action`` ("download" or "query") ``resource``: "open", "own"
+    (staff of the providing agency), "agreement" (authorized operation, query only), "grant",
+    or None when not permitted. The download and row views audit every basis but "open" and
+    charge a grant's quota when the basis is "grant"."""
+    p = principal(user)
+    permitted = can_download if action == "download" else can_query
+    if resource is None or not permitted(user, resource):
+        return None
+    public = Q(status=PUBLISHED) & _within_ceiling([Tier.OPEN])
+    if _holds(resource, public):
+        return "open"
+    if p.org_ids and _holds(resource, _own_agency(p)):
+        return "own"
+    if action == "query" and p.org_ids and _holds(resource, Q(pk__in=_in_scope_ids(p))):
+        return "agreement"
+    return "grant"
+
+
+def can_view_audit(user) -> bool:
+    """May ``user`` browse the audit chain? Auditors and platform administrators."""
+    return principal(user).platform_staff
+
+
+def can_manage_agreements(user) -> bool:
+    """May ``user`` create and change authorized-operation agreements? Platform administrators."""
+    return principal(user).platform_admin
+
+
+def live_grants(user, resource, action: str) -> QuerySet:
+    """The caller's grants that cover ``resource`` for ``action`` now, with quota left."""
+    from grading.models import Grant
+
+    flag = "allow_download" if action == "download" else "allow_query"
+    return Grant.objects.filter(_live_grant_q(principal(user), flag), resources=resource)
+
+
+# ---------------------------------------------------------------------------------------------
 # Staff surfaces
 # ---------------------------------------------------------------------------------------------
 
@@ -376,6 +487,7 @@ def can_see_grades(user) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 _PREDICATES = {
+    "revoke_grant": can_revoke_grant,
     "view": can_view,
     "download": can_download,
     "query": can_query,

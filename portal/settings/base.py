@@ -92,6 +92,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
         "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;"
     )
+    # Writers take the write lock when their transaction begins, so a read-then-write
+    # transaction (a state change, an audit append) never works from a stale snapshot.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -196,3 +199,20 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("Public Data Open Portal")
+
+# Working-day calendar for review deadlines. The statutory holidays with fixed dates (New
+# Year's Day, Labour Day, National Day) apply every year; list the year's other holidays and the
+# weekend days worked in their place (调休) from the State Council's yearly notice as
+# comma-separated ISO dates.
+FIXED_HOLIDAYS = ("01-01", "05-01", "05-02", "10-01", "10-02", "10-03")
+PUBLIC_HOLIDAYS = [d for d in os.environ.get("PUBLIC_HOLIDAYS", "").split(",") if d.strip()]
+WORKING_WEEKEND_DAYS = [
+    d for d in os.environ.get("WORKING_WEEKEND_DAYS", "").split(",") if d.strip()
+]
+# Review clocks, in working days (DESIGN §3), and the longest grant term, in days.
+FORMAL_CHECK_DAYS = int(os.environ.get("FORMAL_CHECK_DAYS", "5"))
+AGENCY_REVIEW_DAYS = int(os.environ.get("AGENCY_REVIEW_DAYS", "10"))
+GRANT_MAX_DAYS = int(os.environ.get("GRANT_MAX_DAYS", "365"))
+# Downloads and queries a new grant allows (0: no limit); the site's address for emails.
+GRANT_DEFAULT_QUOTA = int(os.environ.get("GRANT_DEFAULT_QUOTA", "1000"))
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -1,0 +1,11 @@
+from rest_framework.routers import SimpleRouter
+
+from grading.api import views
+
+app_name = "grading-api"
+
+router = SimpleRouter(trailing_slash=True)
+router.register("applications", views.ApplicationViewSet, basename="application")
+router.register("grants", views.GrantViewSet, basename="grant")
+
+urlpatterns = router.urls

@@ -1,0 +1,128 @@
+"""API for applications and grants: thin views over grading.selectors and grading.services."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from catalog.api.pagination import ProductCursorPagination
+from catalog.models import Resource
+from grading import selectors, services
+from grading.api import serializers as s
+
+ERRORS = {
+    400: OpenApiResponse(description="Missing or invalid fields, each named."),
+    401: OpenApiResponse(description="Not signed in."),
+    403: OpenApiResponse(description="Signed in but not allowed to do this."),
+    404: OpenApiResponse(description="No such object, or not visible to the caller."),
+}
+CONFLICT = {409: OpenApiResponse(s.ConflictOut, description="Not in a state this starts from.")}
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+
+    def __init__(self, error: services.InvalidTransition):
+        super().__init__(
+            {
+                "detail": _("Not possible in the current state (%(state)s).")
+                % {"state": error.label},
+                "current_state": error.current,
+            }
+        )
+
+
+def _call(service, **kwargs):
+    """Run a service, turning its errors into API answers (400 naming fields, 403, 409)."""
+    try:
+        return service(**kwargs)
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        raise exceptions.ValidationError(detail) from exc
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc) or None) from exc
+    except services.InvalidTransition as exc:
+        raise Conflict(exc) from exc
+
+
+class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Applications for conditional data: the caller's own, and those the caller reviews."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.ApplicationOut
+    pagination_class = ProductCursorPagination
+
+    def get_queryset(self):
+        return selectors.application_queryset(user=self.request.user)
+
+    @extend_schema(request=s.ApplicationIn, responses={201: s.ApplicationOut, **ERRORS})
+    def create(self, request):
+        data = s.ApplicationIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        ids = fields.pop("resources")
+        resources = list(Resource.objects.visible_to(request.user).filter(pk__in=ids))
+        if len(resources) != len(set(ids)):
+            raise exceptions.ValidationError({"resources": [_("No such resource.")]})
+        application = _call(
+            services.application_create,
+            actor=request.user,
+            resources=resources,
+            data=fields,
+            submit=fields.pop("submit"),
+        )
+        return Response(s.ApplicationOut(application).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TransitionIn, responses={200: s.ApplicationOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Act on an application: submit, withdraw, return, check, approve, reject,
+        request_info, respond or accept (who may do which is the policy's question)."""
+        application = self.get_object()
+        data = s.TransitionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = _call(
+            services.application_act,
+            actor=request.user,
+            application=application,
+            action=data.validated_data["action"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(s.ApplicationOut(application).data)
+
+    @extend_schema(responses={200: s.EventOut(many=True), **ERRORS})
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        """The application's audit events, oldest first."""
+        events = selectors.timeline(application=self.get_object())
+        return Response(s.EventOut(events, many=True).data)
+
+
+class GrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Grants: the caller's own, and those the caller's agency issued."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.GrantOut
+    pagination_class = ProductCursorPagination
+
+    def get_queryset(self):
+        return selectors.grant_queryset(user=self.request.user)
+
+    @extend_schema(request=s.ReasonIn, responses={200: s.GrantOut, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        """Revoke a grant at once, stating the reason."""
+        grant = self.get_object()
+        data = s.ReasonIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        grant = _call(
+            services.grant_revoke,
+            actor=request.user,
+            grant=grant,
+            reason=data.validated_data["reason"],
+        )
+        return Response(s.GrantOut(grant).data)
