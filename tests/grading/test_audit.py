@@ -1,0 +1,64 @@
+"""The audit chain: appended on every step, verified by audit_verify, tamper named."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from grading import audit
+from grading.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _chain(n=5):
+    return [
+        audit.record(actor=None, action="test.step", obj=("test.thing", str(i)), payload={"i": i})
+        for i in range(n)
+    ]
+
+
+def test_rows_link_to_their_predecessor_and_verify(capsys):
+    events = _chain()
+    assert events[0].prev_hash == audit.GENESIS
+    assert all(b.prev_hash == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert [e.seq for e in events] == [1, 2, 3, 4, 5]
+    call_command("audit_verify")
+    assert "5 rows verified" in capsys.readouterr().out
+
+
+def test_payload_is_canonical_json():
+    event = audit.record(actor=None, action="x", obj=("t", "1"), payload={"b": 1, "a": "中文"})
+    assert event.payload == '{"a":"中文","b":1}'
+
+
+@pytest.mark.parametrize(
+    ("sql", "reason"),
+    [
+        ("UPDATE grading_auditevent SET payload = '{\"i\":99}' WHERE seq = 3", "content"),
+        ("UPDATE grading_auditevent SET prev_hash = hash WHERE seq = 3", "previous-hash"),
+        ("DELETE FROM grading_auditevent WHERE seq = 3", "sequence gap"),
+    ],
+)
+def test_a_tampered_row_is_named(sql, reason):
+    _chain()
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+    with pytest.raises(CommandError) as error:
+        call_command("audit_verify")
+    message = str(error.value)
+    assert "row 3" in message or "row 4" in message
+    assert reason in message
+
+
+def test_rows_cannot_be_changed_or_deleted_through_the_application():
+    event = _chain(1)[0]
+    event.payload = "{}"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(payload="{}")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).payload == '{"i":0}'

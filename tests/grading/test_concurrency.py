@@ -1,0 +1,113 @@
+"""Concurrent decisions and downloads on PostgreSQL: one grant per application, exact quotas.
+
+These need real concurrent connections, which the in-memory SQLite test database cannot give;
+CI runs them in the PostgreSQL pass."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+
+from grading import services
+from grading.models import Application, AuditEvent, Grant, Membership
+from tests import factories as f
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)"
+    ),
+]
+
+
+def _race(n, work):
+    barrier, results = threading.Barrier(n), []
+
+    def run(i):
+        try:
+            barrier.wait()
+            results.append(work(i))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.fixture
+def checked(world):
+    resource = f.ResourceFactory(provider=world.provider, tier="conditional", grade="L1")
+    f.DistributionFactory(resource=resource)
+    reviewers = [f.UserFactory(username=f"reviewer{i}") for i in range(2)]
+    for reviewer in reviewers:
+        f.membership(reviewer, world.provider, Membership.Role.REVIEWER)
+    applicant = world.users["citizen"]
+    data = {
+        "purpose": "研究",
+        "scenario": "评估",
+        "want_download": True,
+        "term_days": 30,
+        "undertaking_accepted": True,
+    }
+    application = services.application_create(
+        actor=applicant, resources=[resource], data=data, submit=True
+    )
+    services.application_act(
+        actor=world.users["platform_admin"], application=application, action="check"
+    )
+    return application, reviewers, applicant, resource
+
+
+def _try(actor, application, action):
+    try:
+        services.application_act(
+            actor=actor, application=Application.objects.get(pk=application.pk), action=action
+        )
+        return "ok"
+    except services.InvalidTransition:
+        return "conflict"
+
+
+def test_two_reviewers_approving_at_once_one_wins(checked):
+    application, reviewers, applicant, _resource = checked
+    results = _race(2, lambda i: _try(reviewers[i], application, "approve"))
+    assert sorted(results) == ["conflict", "ok"]
+    assert AuditEvent.objects.filter(action="application.approve").count() == 1
+
+
+def test_accepting_twice_at_once_issues_one_grant(checked):
+    application, reviewers, applicant, _resource = checked
+    services.application_act(actor=reviewers[0], application=application, action="approve")
+    results = _race(4, lambda i: _try(applicant, application, "accept"))
+    assert sorted(results) == ["conflict"] * 3 + ["ok"]
+    assert Grant.objects.filter(grantee=applicant).count() == 1
+    assert AuditEvent.objects.filter(action="grant.issue").count() == 1
+
+
+def test_quota_holds_under_concurrent_downloads(checked, settings):
+    settings.GRANT_DEFAULT_QUOTA = 3
+    application, reviewers, applicant, resource = checked
+    services.application_act(actor=reviewers[0], application=application, action="approve")
+    services.application_act(actor=applicant, application=application, action="accept")
+    url = reverse(
+        "catalog:distribution-download", args=[resource.pk, resource.distributions.get().pk]
+    )
+
+    def download(_i):
+        client = Client()
+        client.force_login(applicant)
+        return client.get(url).status_code
+
+    statuses = _race(8, download)
+    assert sorted(statuses) == [200] * 3 + [403] * 5
+    assert Grant.objects.get(grantee=applicant).used == 3
+    assert AuditEvent.objects.filter(action="resource.download").count() == 3
+    from grading import audit
+
+    assert audit.verify()[1] is None
