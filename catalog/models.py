@@ -332,6 +332,7 @@ class Product(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
+    status_reason = models.TextField(_("reason for the last decision"), blank=True)
     registration_code = models.CharField(_("registration code"), max_length=64, blank=True)
     evidence_hash = models.CharField(_("evidence hash"), max_length=64, blank=True)
     listed_at = models.DateTimeField(_("listed at"), null=True, blank=True)

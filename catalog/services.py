@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
-from catalog.search import resource_search_columns
-from grading import policy
+from catalog.search import product_search_columns, resource_search_columns
+from grading import audit, policy
 from portal.cache import catalog_changed
 
 # Metadata an editor may change with ``resource_update``; tier and fields have their own path
@@ -108,14 +108,28 @@ def resource_update(*, actor, resource: Resource, data: Mapping[str, Any]) -> Re
         raise ValidationError(
             _("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
         )
+    before = {"tier": resource.tier, "grade": resource.grade}
     for name, value in data.items():
         setattr(resource, name, value)
     policy.check_ceiling(grade=resource.grade, tier=resource.tier)
     _refresh_search_columns(resource)
     resource.full_clean()
     resource.save()
+    _audit_grading_change(actor, resource, before)
     transaction.on_commit(catalog_changed)
     return resource
+
+
+def _audit_grading_change(actor, resource: Resource, before: Mapping[str, str]) -> None:
+    """Append a tier or grade change of a resource to the audit chain."""
+    after = {"tier": resource.tier, "grade": resource.grade}
+    if after != before:
+        audit.record(
+            actor=actor,
+            action="resource.grading",
+            obj=resource,
+            payload={"before": dict(before), "after": after},
+        )
 
 
 @transaction.atomic
@@ -128,12 +142,22 @@ def field_set_grade(*, actor, field: Field, grade: str) -> Field:
     others = resource.fields.exclude(pk=field.pk).values_list("grade", flat=True)
     new_grade = policy.derive_grade([*others, grade])
     policy.check_ceiling(grade=new_grade, tier=resource.tier)
+    previous = field.grade
     field.grade = grade
     field.full_clean()
     field.save(update_fields=["grade"])
+    if previous != grade:
+        audit.record(
+            actor=actor,
+            action="field.grade",
+            obj=field,
+            payload={"resource": resource.pk, "before": previous, "after": grade},
+        )
     if new_grade != resource.grade:
+        before = {"tier": resource.tier, "grade": resource.grade}
         resource.grade = new_grade
         resource.save(update_fields=["grade", "updated_at"])
+        _audit_grading_change(actor, resource, before)
     transaction.on_commit(catalog_changed)
     return field
 
@@ -206,6 +230,7 @@ def resource_publish(*, actor, resource: Resource) -> Resource:
     resource.status = Resource.Status.PUBLISHED
     resource.issued = resource.issued or timezone.localdate()
     resource.save(update_fields=["status", "issued", "updated_at"])
+    audit.record(actor=actor, action="resource.publish", obj=resource, payload={})
     transaction.on_commit(catalog_changed)
     return resource
 
@@ -223,3 +248,184 @@ def refresh_statistics() -> None:
             cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
         else:
             cursor.execute("ANALYZE")
+
+
+# ---------------------------------------------------------------------------------------------
+# Products (挂牌): draft → submitted → compliance_review → listed → delisted, or rejected
+# ---------------------------------------------------------------------------------------------
+
+PRODUCT_FIELDS = (
+    "code",
+    "name",
+    "name_en",
+    "description",
+    "product_type",
+    "theme_id",
+    "scenarios",
+    "delivery",
+    "update_frequency",
+    "purpose",
+    "price_terms",
+    "price",
+)
+_EDITABLE_STATES = (Product.Status.DRAFT, Product.Status.REJECTED)
+P = Product.Status
+
+
+class ProductStateError(Exception):
+    """The product is not in a state the action starts from."""
+
+    def __init__(self, current: str, label: str):
+        super().__init__(current)
+        self.current = current
+        self.label = label
+
+
+def _product_errors(product: Product, sources: list[Resource]) -> dict[str, list[str]]:
+    """What stops ``product`` from being listed: no scenario (无场景不交易), sources outside
+    the operator's agreement, missing delivery or terms, or a price breaking the rules."""
+    errors: dict[str, list[str]] = {}
+    if not [s for s in product.scenarios or [] if str(s).strip()]:
+        errors["scenarios"] = [_("State at least one application scenario.")]
+    agreement = policy.covering_agreement(product.provider, sources)
+    if not sources or agreement is None:
+        errors["source_resources"] = [
+            _("Cite source resources that your authorized-operation agreement covers.")
+        ]
+    for name in ("delivery", "update_frequency", "price_terms"):
+        if not getattr(product, name):
+            errors[name] = [_("This field is required.")]
+    price = product.price
+    if product.purpose == Product.Purpose.PUBLIC_INTEREST and price not in (None, 0):
+        errors["price"] = [_("Public-interest products are free.")]
+    elif product.purpose == Product.Purpose.INDUSTRY:
+        if price is None or price <= 0:
+            errors["price"] = [_("Industry products state a price.")]
+        elif agreement is not None and price > agreement.fee_cap:
+            errors["price"] = [
+                _("The price exceeds the agreement's fee cap of %(cap)s CNY.")
+                % {"cap": agreement.fee_cap}
+            ]
+    elif product.purpose not in Product.Purpose.values:
+        errors["purpose"] = [_("Choose the purpose class.")]
+    return errors
+
+
+@transaction.atomic
+def product_save(
+    *,
+    actor,
+    organization: Organization,
+    data: Mapping[str, Any],
+    sources: Iterable[Resource],
+    product: Product | None = None,
+) -> Product:
+    """Create or edit a product of ``organization`` (its staff, under an active agreement);
+    only drafts and rejected products can be edited."""
+    _require(policy.can_register_product(actor, organization))
+    fields = {k: data[k] for k in PRODUCT_FIELDS if k in data}
+    if product is None:
+        if Product.objects.filter(code=fields.get("code", "")).exists():
+            raise ValidationError({"code": [_("A product with this code exists.")]})
+        product = Product(provider=organization, status=P.DRAFT)
+    elif product.status not in _EDITABLE_STATES:
+        raise ProductStateError(product.status, product.get_status_display())
+    for name, value in fields.items():
+        setattr(product, name, value)
+    try:
+        product.full_clean(exclude=["source_resources", "search_title", "search_body"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    product.__dict__.update(product_search_columns(product))
+    product.save()
+    product.source_resources.set(list(sources))
+    audit.record(
+        actor=actor, action="product.save", obj=product, payload={"fields": sorted(fields)}
+    )
+    transaction.on_commit(catalog_changed)
+    return product
+
+
+def _move_product(product: Product, sources: tuple, target: str, **changes) -> Product:
+    moved = Product.objects.filter(pk=product.pk, status__in=sources).update(
+        status=target, updated_at=timezone.now(), **changes
+    )
+    if not moved:
+        product.refresh_from_db()
+        raise ProductStateError(product.status, product.get_status_display())
+    product.refresh_from_db()
+    transaction.on_commit(catalog_changed)
+    return product
+
+
+@transaction.atomic
+def product_submit(*, actor, product: Product) -> Product:
+    """Submit a product for listing; refused with every missing condition named."""
+    _require(policy.can_register_product(actor, product.provider))
+    errors = _product_errors(product, list(product.source_resources.all()))
+    if errors:
+        raise ValidationError(errors)
+    product = _move_product(product, _EDITABLE_STATES, P.SUBMITTED, status_reason="")
+    audit.record(actor=actor, action="product.submit", obj=product, payload={})
+    return product
+
+
+@transaction.atomic
+def product_review(
+    *,
+    actor,
+    product: Product,
+    action: str,
+    reason: str = "",
+    compliance_passed: bool = False,
+    quality_passed: bool = False,
+) -> Product:
+    """Platform review: ``start`` (submitted → compliance_review), ``list`` (with compliance and
+    quality passed, 不合规不挂牌), ``reject`` or ``delist`` (with a reason)."""
+    _require(policy.can_review_product(actor, product))
+    reason = (reason or "").strip()
+    if action in ("reject", "delist") and not reason:
+        raise ValidationError({"reason": [_("State the reason.")]})
+    if action == "start":
+        product = _move_product(product, (P.SUBMITTED,), P.COMPLIANCE_REVIEW)
+    elif action == "list":
+        return _product_list(actor, product, compliance_passed, quality_passed)
+    elif action == "reject":
+        sources = (P.SUBMITTED, P.COMPLIANCE_REVIEW)
+        product = _move_product(product, sources, P.REJECTED, status_reason=reason)
+    elif action == "delist":
+        product = _move_product(product, (P.LISTED,), P.DELISTED, status_reason=reason)
+    else:
+        raise ValidationError({"action": [_("Unknown action.")]})
+    audit.record(actor=actor, action=f"product.{action}", obj=product, payload={"reason": reason})
+    return product
+
+
+def _product_list(actor, product: Product, compliance: bool, quality: bool) -> Product:
+    if not (compliance and quality):
+        raise ValidationError(
+            {"compliance_passed": [_("Listing needs passed compliance and quality reviews.")]}
+        )
+    errors = _product_errors(product, list(product.source_resources.all()))
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    code = f"DP-{now:%Y}-{product.pk:06d}"
+    product = _move_product(
+        product, (P.COMPLIANCE_REVIEW,), P.LISTED, listed_at=now, registration_code=code
+    )
+    record = {
+        "registration_code": code,
+        "code": product.code,
+        "name": product.name,
+        "provider": product.provider.code,
+        "sources": sorted(product.source_resources.values_list("code", flat=True)),
+        "scenarios": product.scenarios,
+        "purpose": product.purpose,
+        "price": str(product.price) if product.price is not None else None,
+        "listed_at": now.isoformat(),
+    }
+    event = audit.record(actor=actor, action="product.list", obj=product, payload=record)
+    Product.objects.filter(pk=product.pk).update(evidence_hash=event.hash)
+    product.evidence_hash = event.hash
+    return product

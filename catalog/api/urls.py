@@ -1,12 +1,13 @@
 from rest_framework.routers import DefaultRouter
 
 from catalog.api import views
+from catalog.api.products import ProductWriteViewSet
 
 app_name = "api"
 
 router = DefaultRouter(trailing_slash=True)
 router.register("resources", views.ResourceViewSet, basename="resource")
-router.register("products", views.ProductViewSet, basename="product")
+router.register("products", ProductWriteViewSet, basename="product")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("themes", views.ThemeViewSet, basename="theme")
 

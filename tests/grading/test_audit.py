@@ -62,3 +62,21 @@ def test_rows_cannot_be_changed_or_deleted_through_the_application():
     with pytest.raises(PermissionError):
         AuditEvent.objects.all().delete()
     assert AuditEvent.objects.get(pk=event.pk).payload == '{"i":0}'
+
+
+def test_tier_and_grade_changes_are_audited(world, make_resource):
+    from catalog import services
+
+    resource = make_resource("conditional_L2")
+    field = resource.fields.get()
+    services.field_set_grade(actor=None, field=field, grade="L1")
+    resource.refresh_from_db()
+    services.resource_update(actor=None, resource=resource, data={"tier": "open"})
+    actions = list(AuditEvent.objects.order_by("seq").values_list("action", "payload"))
+    assert ("field.grade", f'{{"after":"L1","before":"L2","resource":{resource.pk}}}') in actions
+    grading = [p for a, p in actions if a == "resource.grading"]
+    assert (
+        grading[-1]
+        == '{"after":{"grade":"L1","tier":"open"},"before":{"grade":"L1","tier":"conditional"}}'
+    )
+    call_command("audit_verify")
