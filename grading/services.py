@@ -327,7 +327,8 @@ def access_record(*, user, resource: Resource, action: str, detail: Mapping | No
 MAX_AGREEMENT_YEARS = 5
 
 
-def _clean_agreement(data: Mapping) -> dict[str, list[str]]:
+def agreement_errors(data: Mapping) -> dict[str, list[str]]:
+    """What is wrong with an agreement's term, purposes or fee cap, by field."""
     errors: dict[str, list[str]] = {}
     start, end = data.get("valid_from"), data.get("valid_until")
     if not start or not end or end <= start:
@@ -355,7 +356,7 @@ def agreement_save(
     operator, resources in scope, a term of at most five years, purposes and a fee cap."""
     if not policy.can_manage_agreements(actor):
         raise PermissionDenied(_("Only platform administrators manage agreements."))
-    errors = _clean_agreement(data)
+    errors = agreement_errors(data)
     if errors:
         raise ValidationError(errors)
     fields = {k: data[k] for k in ("purposes", "fee_cap", "valid_from", "valid_until")}
