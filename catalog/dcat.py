@@ -204,12 +204,14 @@ class _Describer:
             self.texts(node, FOAF.name, org.name, org.name_en)
             kind = PUBLISHER_TYPES.get(org.kind)
             if kind:
-                publisher_type = URIRef(f"http://purl.org/adms/publishertype/{kind[0]}")
-                self.add(node, DCTERMS.type, self.concept(publisher_type, kind[1]))
+                self.add(node, DCTERMS.type, self.publisher_type(*kind))
             if org.homepage:
                 homepage = self.typed(URIRef(org.homepage), FOAF.Document)
                 self.add(node, FOAF.homepage, homepage)
         return node
+
+    def publisher_type(self, code: str, label: str) -> URIRef:
+        return self.concept(URIRef(f"http://purl.org/adms/publishertype/{code}"), label)
 
     def contact(self, org: Organization) -> URIRef:
         page = self.path("catalog:organization-detail", org.code)
@@ -412,8 +414,11 @@ class _Describer:
         self.texts(node, DCTERMS.title, title_zh, title_en)
         self.texts(node, DCTERMS.description, *_in_both(CATALOG_DESCRIPTION))
         self.add(node, FOAF.homepage, self.document(self.iri("/")))
+        # The portal is run by the same government as its agencies: a regional authority.
         publisher = self.typed(self.iri(self.path("about"), "publisher"), FOAF.Agent)
         self.texts(publisher, FOAF.name, title_zh, title_en)
+        publisher_type = PUBLISHER_TYPES[Organization.Kind.AGENCY]
+        self.add(publisher, DCTERMS.type, self.publisher_type(*publisher_type))
         self.add(node, DCTERMS.publisher, publisher)
         self.add(node, DCAT.themeTaxonomy, self.theme_scheme())
         for code in ("ZHO", "ENG"):

@@ -77,7 +77,7 @@ def _variables(resource) -> list[dict]:
         variable = {
             "@type": "PropertyValue",
             "name": field.name_en if _english() else field.name,
-            "propertyID": field.name_en,
+            "alternateName": field.name if _english() else field.name_en,
         }
         if field.description:
             variable["description"] = field.description
