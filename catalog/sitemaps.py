@@ -5,8 +5,10 @@ more URLs than that, ``/sitemap.xml`` becomes an index of the section pages."""
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import Paginator
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from catalog import selectors
@@ -16,6 +18,11 @@ class _PagedSitemap(Sitemap):
     @property
     def limit(self) -> int:
         return settings.CATALOG_SITEMAP_LIMIT
+
+    @cached_property
+    def paginator(self) -> Paginator:
+        # Once per request: deciding between a sitemap and an index counts the items already.
+        return Paginator(self._items(), self.limit)
 
 
 class ResourceSitemap(_PagedSitemap):
