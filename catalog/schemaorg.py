@@ -39,6 +39,9 @@ def _padding(resource) -> list[str]:
         resource.keyword_list
         and _("Keywords: %(keywords)s.") % {"keywords": _join(resource.keyword_list)},
         any(coverage) and _("Coverage: %(coverage)s.") % {"coverage": _join(coverage)},
+        _("Updated: %(cycle)s; format: %(format)s.")
+        % {"cycle": resource.get_update_cycle_display(), "format": resource.format},
+        str(TIER_MEANING.get(resource.tier, "")),
     ]
     return [sentence for sentence in sentences if sentence]
 
