@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import get_language
 
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme, UpdateCycle
+from catalog.search import search_products, search_resources
 from grading import policy
 from grading.grades import Grade, Tier
 from portal import cache as catalog_cache
@@ -29,7 +32,7 @@ def resource_queryset(*, user) -> QuerySet:
 
 def resource_detail(*, user, pk: int) -> Resource:
     """One resource with its dictionary and distributions, or 404 if ``user`` may not see it."""
-    queryset = resource_queryset(user=user).prefetch_related(
+    queryset = policy.annotate_public_download(resource_queryset(user=user)).prefetch_related(
         Prefetch("fields", queryset=Field.objects.order_by("position", "id")),
         Prefetch("distributions", queryset=Distribution.objects.order_by("id")),
         Prefetch(
@@ -205,3 +208,95 @@ def headline_figures(*, user) -> dict[str, int]:
 def newest_resources(*, user, limit: int = 8) -> list[Resource]:
     """The most recently modified entries ``user`` may see."""
     return list(resource_queryset(user=user).order_by("-modified", "-id")[:limit])
+
+
+# ---------------------------------------------------------------------------------------------
+# Interoperability: DCAT-AP catalogue pages, sitemaps and feeds
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CatalogPage:
+    """One page of the DCAT catalogue: resources first (by id), then products (by id).
+
+    Ordering by id keeps pages stable while a harvester walks them: a changed entry keeps its
+    place and new entries are appended at the end.
+    """
+
+    number: int
+    per_page: int
+    resource_total: int
+    product_total: int
+    modified: dt.date | None
+    resources: list[Resource] = field(default_factory=list)
+    products: list[Product] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.resource_total + self.product_total
+
+    @property
+    def last(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _rdf_resources(user) -> QuerySet:
+    """Resources ``user`` may see, with what a DCAT description reads (distributions, themes)."""
+    return (
+        resource_queryset(user=user)
+        .select_related("theme__parent")
+        .prefetch_related(Prefetch("distributions", queryset=Distribution.objects.order_by("id")))
+    )
+
+
+def catalog_page(
+    *, user, page: int, per_page: int, q: str = "", modified_since: dt.date | None = None
+) -> CatalogPage:
+    """Page ``page`` of the entries ``user`` may see, optionally searched (``q``) and limited to
+    entries changed on or after ``modified_since``; 404 past the last page."""
+    resources, products = _rdf_resources(user), product_queryset(user=user)
+    if modified_since:
+        resources = resources.filter(modified__gte=modified_since)
+        products = products.filter(updated_at__date__gte=modified_since)
+    if q:
+        resources, products = search_resources(resources, q), search_products(products, q)
+    figures = resources.order_by().aggregate(n=Count("id"), latest=Max("modified"))
+    product_total = products.order_by().count()
+    found = CatalogPage(page, per_page, figures["n"], product_total, figures["latest"])
+    if page > found.last:
+        raise Http404
+    start = (page - 1) * per_page
+    found.resources = list(resources.order_by("pk")[start : start + per_page])
+    missing = per_page - len(found.resources)
+    if missing > 0:
+        offset = max(0, start - found.resource_total)
+        found.products = list(products.order_by("pk")[offset : offset + missing])
+    return found
+
+
+def resource_rdf(*, user, pk: int) -> Resource:
+    """One resource for its DCAT description, or 404 if ``user`` may not see it."""
+    try:
+        return _rdf_resources(user).get(pk=pk)
+    except Resource.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def public_resources_for_sitemap() -> QuerySet:
+    """Resources the anonymous public may see, by id, with only what a sitemap needs."""
+    return Resource.objects.visible_to(AnonymousUser()).order_by("pk").only("pk", "modified")
+
+
+def public_products_for_sitemap() -> QuerySet:
+    """Products the anonymous public may see, by id, with only what a sitemap needs."""
+    return Product.objects.visible_to(AnonymousUser()).order_by("pk").only("pk", "updated_at")
+
+
+def organizations_for_sitemap() -> QuerySet:
+    """Organizations, whose pages everyone may open, by id."""
+    return Organization.objects.order_by("pk").only("pk", "code")
+
+
+def newest_public_resources(*, limit: int = 50) -> list[Resource]:
+    """The ``limit`` most recently modified entries the anonymous public may see (the feed)."""
+    return newest_resources(user=AnonymousUser(), limit=limit)

@@ -1,12 +1,21 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from catalog import views
+from catalog import feeds, sitemaps, views
 
 app_name = "catalog"
 
 urlpatterns = [
     path("resources/", views.resource_list, name="resource-list"),
     path("resources/<int:pk>/", views.resource_detail, name="resource-detail"),
+    re_path(
+        r"^resources/(?P<pk>[0-9]+)\.(?P<fmt>ttl|jsonld|rdf)$",
+        views.resource_rdf,
+        name="resource-rdf",
+    ),
+    re_path(r"^catalog\.(?P<fmt>ttl|jsonld|rdf)$", views.catalog_rdf, name="catalog-rdf"),
+    path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),
+    path("feeds/resources.atom", feeds.ResourceFeed(), name="resource-feed"),
     path(
         "resources/<int:pk>/distributions/<int:distribution_pk>/download/",
         views.distribution_download,

@@ -1,18 +1,24 @@
 """Catalogue pages: thin views over the selectors; access questions go to the policy."""
 
 import logging
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 
-from catalog import selectors
+from catalog import dcat, schemaorg, selectors
 from catalog.api.pagination import CatalogCursorPagination, ProductCursorPagination
 from catalog.filters import ProductFilter, ResourceFilter
+from catalog.forms import CatalogQueryForm
+from catalog.negotiation import HTML, preferred_format
 from grading import policy
 from grading.grades import TIER_MEANING
 from grading.services import access_record
@@ -71,7 +77,19 @@ def resource_list(request):
 
 @require_safe
 def resource_detail(request, pk: int):
-    """One resource: metadata, dictionary, distributions, tier and how to get access."""
+    """One resource: metadata, dictionary, distributions, tier and how to get access; its
+    DCAT-AP description instead when the Accept header asks for Turtle, JSON-LD or RDF/XML."""
+    fmt = preferred_format(request)
+    if fmt == HTML:
+        response = _resource_page(request, pk)
+    else:
+        response = resource_rdf(request, pk, fmt)
+        response["Content-Location"] = reverse("catalog:resource-rdf", args=[pk, fmt])
+    patch_vary_headers(response, ("Accept",))
+    return response
+
+
+def _resource_page(request, pk: int):
     resource = selectors.resource_detail(user=request.user, pk=pk)
     context = {
         "resource": resource,
@@ -80,8 +98,43 @@ def resource_detail(request, pk: int):
         if resource.may_download
         else policy.denial_message(request.user, resource),
         "can_apply": policy.can_apply(request.user, resource),
+        "dataset_jsonld": schemaorg.dataset(resource, base_url=_base_url(request)),
     }
     return render(request, "catalog/resource_detail.html", context)
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _rdf_response(graph, fmt: str) -> HttpResponse:
+    return HttpResponse(dcat.serialize(graph, fmt), content_type=dcat.FORMATS[fmt].content_type)
+
+
+@require_safe
+def resource_rdf(request, pk: int, fmt: str):
+    """The DCAT-AP description of one resource (404 if the caller may not see it)."""
+    resource = selectors.resource_rdf(user=request.user, pk=pk)
+    return _rdf_response(dcat.resource_graph(resource, base_url=_base_url(request)), fmt)
+
+
+@require_safe
+def catalog_rdf(request, fmt: str):
+    """One page of the DCAT-AP catalogue of what the caller may see (``page``,
+    ``modified_since``, ``q``), with Hydra links to the other pages."""
+    form = CatalogQueryForm(request.GET)
+    if not form.is_valid():
+        return render_error(request, 400, form.error_text())
+    page = selectors.catalog_page(
+        user=request.user, per_page=settings.CATALOG_RDF_PAGE_SIZE, **form.cleaned_data
+    )
+    kept = {k: request.GET[k] for k in ("q", "modified_since") if request.GET.get(k, "").strip()}
+
+    def page_url(number: int) -> str:
+        return request.build_absolute_uri(f"{request.path}?{urlencode({**kept, 'page': number})}")
+
+    graph = dcat.catalog_graph(page, base_url=_base_url(request), page_url=page_url)
+    return _rdf_response(graph, fmt)
 
 
 @require_safe

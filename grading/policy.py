@@ -265,6 +265,15 @@ def annotate_permissions(queryset: QuerySet, user) -> QuerySet:
     )
 
 
+def annotate_public_download(queryset: QuerySet) -> QuerySet:
+    """Add ``public_download``: may anyone, anonymous visitors included, download the files?
+
+    Descriptions meant for every reader (schema.org's ``isAccessibleForFree``) use this rather
+    than the caller's own ``may_download``.
+    """
+    return queryset.annotate(public_download=_flag(downloadable_q(None)))
+
+
 def _flag(q: Q) -> Case:
     return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
 

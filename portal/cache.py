@@ -1,9 +1,11 @@
 """Cache of anonymous catalogue pages and API answers.
 
 Anonymous visitors all see the same thing for the same URL and language, so their GET answers
-are cached whole. Any change to the catalogue bumps a version number that is part of every key,
-which drops all cached answers at once (``catalog_changed``). Signed-in callers are never served
-from or written to this cache, so nothing one person may see is ever shown to another.
+are cached whole. Where the answer also depends on the Accept header (the API, and resource pages
+that answer with RDF when asked), the key holds that too. Any change to the catalogue bumps a
+version number that is part of every key, which drops all cached answers at once
+(``catalog_changed``). Signed-in callers are never served from or written to this cache, so
+nothing one person may see is ever shown to another.
 
 Expensive aggregate queries (facet counts) are cached under their SQL text and parameters
 (``remember``), versioned the same way.
@@ -18,10 +20,22 @@ from django.core.cache import cache
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from catalog.negotiation import NEGOTIATED_PATH, preferred_format
+
 T = TypeVar("T")
 
 VERSION_KEY = "catalog:version"
-CACHED_PREFIXES = ("/", "/resources/", "/products/", "/organizations/", "/api/v1/", "/about/")
+CACHED_PREFIXES = (
+    "/",
+    "/resources/",
+    "/products/",
+    "/organizations/",
+    "/api/v1/",
+    "/about/",
+    "/catalog.",
+    "/sitemap",
+    "/feeds/",
+)
 SKIPPED_PREFIXES = ("/admin/", "/accounts/", "/i18n/", "/api/schema/", "/api/docs/", "/static/")
 
 
@@ -67,9 +81,19 @@ def _cacheable(request) -> bool:
     )
 
 
+def _variant(request) -> str:
+    """The part of the Accept header that changes the answer for this path."""
+    if request.path.startswith("/api/"):
+        return request.headers.get("Accept", "")[:100]
+    if NEGOTIATED_PATH.match(request.path):
+        # The format the view will choose, not the raw header: every browser's header gives
+        # "html", and no header can be cut short into another's key.
+        return preferred_format(request)
+    return ""
+
+
 def _key(request) -> str:
-    accept = request.headers.get("Accept", "")[:100] if request.path.startswith("/api/") else ""
-    return f"page:{_version()}:{get_language()}:{accept}:{request.get_full_path()}"
+    return f"page:{_version()}:{get_language()}:{_variant(request)}:{request.get_full_path()}"
 
 
 class AnonymousCacheMiddleware:

@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from catalog.search_schema import REVERSIBLE
+
 
 class Migration(migrations.Migration):
 
@@ -15,4 +17,6 @@ class Migration(migrations.Migration):
             name='status_reason',
             field=models.TextField(blank=True, verbose_name='reason for the last decision'),
         ),
+        # SQLite rebuilt catalog_product above, dropping its search triggers.
+        migrations.RunPython(*REVERSIBLE),
     ]

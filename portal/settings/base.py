@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -190,6 +191,10 @@ SPECTACULAR_SETTINGS = {
 CATALOG_PAGE_SIZE = 20
 CATALOG_MAX_PAGE_SIZE = 100
 CATALOG_MAX_QUERY_LENGTH = 200
+# Entries per page of the DCAT-AP catalogue (/catalog.ttl), and URLs per sitemap page; past that
+# many URLs /sitemap.xml becomes an index of per-section pages.
+CATALOG_RDF_PAGE_SIZE = 100
+CATALOG_SITEMAP_LIMIT = 50_000
 
 LOGGING = {
     "version": 1,

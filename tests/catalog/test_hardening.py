@@ -151,7 +151,8 @@ def test_platform_staff_see_rows_that_break_the_ceiling_so_they_can_fix_them(
     assert client.get(f"/resources/{resource.pk}/").status_code == 404
 
 
-@pytest.mark.parametrize("model", ["product", "grant", "agreement"])
+# Agreements are written in the admin, through their service (tests/grading/test_agreements.py).
+@pytest.mark.parametrize("model", ["product", "grant", "application", "auditevent"])
 def test_workflow_rows_are_read_only_in_the_admin(client, world, make_resource, model):
     app = "catalog" if model == "product" else "grading"
     client.force_login(world.users["platform_admin"])

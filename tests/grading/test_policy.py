@@ -181,3 +181,14 @@ def test_products_listed_are_public_and_drafts_are_not(world):
     assert not policy.can_view_product(world.users["citizen"], draft)
     assert policy.can_view_product(world.users["operator"], draft)
     assert policy.can_view_product(world.users["auditor"], draft)
+
+
+def test_public_download_flag_is_what_anonymous_may_download(world, make_resource):
+    from tests.conftest import VARIANTS
+
+    resources = {variant: make_resource(variant) for variant in VARIANTS}
+    flags = dict(
+        policy.annotate_public_download(Resource.objects.all()).values_list("pk", "public_download")
+    )
+    for variant, resource in resources.items():
+        assert flags[resource.pk] is ("anonymous" in DOWNLOAD[variant]), variant

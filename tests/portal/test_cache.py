@@ -83,3 +83,38 @@ def test_language_switch_works_from_a_cached_page(client, make_resource):
     assert visitor.get("/resources/")["X-Cache"] == "hit"
     response = visitor.post("/i18n/setlang/", {"language": "en", "next": "/resources/"})
     assert response.status_code == 302
+
+
+def test_resource_pages_are_cached_per_negotiated_format(client, make_resource):
+    resource = make_resource("open_L1")
+    url = f"/resources/{resource.pk}/"
+    html = client.get(url, HTTP_ACCEPT="text/html")
+    assert html["X-Cache"] == "miss" and html["Content-Type"].startswith("text/html")
+    turtle = client.get(url, HTTP_ACCEPT="text/turtle")
+    assert turtle["X-Cache"] == "miss" and turtle["Content-Type"].startswith("text/turtle")
+    again = client.get(url, HTTP_ACCEPT="text/turtle")
+    assert again["X-Cache"] == "hit" and again.content == turtle.content
+    assert "Accept" in again["Vary"]
+    jsonld = client.get(url, HTTP_ACCEPT="application/ld+json")
+    assert jsonld["X-Cache"] == "miss" and jsonld["Content-Type"].startswith("application/ld+json")
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    page = client.get(url, HTTP_ACCEPT=browser)
+    assert page["X-Cache"] == "hit" and page.content == html.content
+
+
+def test_a_long_accept_header_cannot_poison_the_page_entry(client, make_resource):
+    resource = make_resource("open_L1")
+    url = f"/resources/{resource.pk}/"
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+    browser += "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"
+    crafted = "text/html;q=0.1," + browser.replace("text/html,", "") + ",text/turtle"
+    assert client.get(url, HTTP_ACCEPT=crafted)["Content-Type"].startswith("text/turtle")
+    page = client.get(url, HTTP_ACCEPT=browser)
+    assert page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("path", ["/catalog.ttl", "/sitemap.xml", "/feeds/resources.atom"])
+def test_catalogue_sitemap_and_feed_are_cached_for_anonymous(client, make_resource, path):
+    make_resource("open_L1")
+    assert client.get(path)["X-Cache"] == "miss"
+    assert client.get(path)["X-Cache"] == "hit"
