@@ -234,6 +234,15 @@ def editable_q(user) -> Q:
     return q
 
 
+def public_q() -> Q:
+    """Resources the rule-book shows to everyone, signed in or not.
+
+    Interop surfaces that know "public" and "private" (the CKAN-compatible API) call these
+    public; any other entry a caller may see is private to the few the rule-book shows it to.
+    """
+    return viewable_q(None)
+
+
 def viewable(user) -> QuerySet:
     """Queryset form of :func:`viewable_q`."""
     from catalog.models import Resource
@@ -254,6 +263,11 @@ def annotate_permissions(queryset: QuerySet, user) -> QuerySet:
         may_download=_flag(downloadable_q(user)),
         may_query=_flag(queryable_q(user)),
     )
+
+
+def annotate_public(queryset: QuerySet) -> QuerySet:
+    """Add ``is_public``: whether everyone may see the row (see :func:`public_q`)."""
+    return queryset.annotate(is_public=_flag(public_q()))
 
 
 def _flag(q: Q) -> Case:

@@ -3,7 +3,9 @@
 Anonymous visitors all see the same thing for the same URL and language, so their GET answers
 are cached whole. Any change to the catalogue bumps a version number that is part of every key,
 which drops all cached answers at once (``catalog_changed``). Signed-in callers are never served
-from or written to this cache, so nothing one person may see is ever shown to another.
+from or written to this cache, so nothing one person may see is ever shown to another. Only
+GET and HEAD requests without a body are cached: a POST (the CKAN-compatible API answers those)
+never is, and neither is a GET that carries its parameters in a body.
 """
 
 from django.conf import settings
@@ -12,7 +14,16 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 VERSION_KEY = "catalog:version"
-CACHED_PREFIXES = ("/", "/resources/", "/products/", "/organizations/", "/api/v1/", "/about/")
+CACHED_PREFIXES = (
+    "/",
+    "/resources/",
+    "/products/",
+    "/organizations/",
+    "/api/v1/",
+    "/api/3/action/",
+    "/api/action/",
+    "/about/",
+)
 SKIPPED_PREFIXES = ("/admin/", "/accounts/", "/i18n/", "/api/schema/", "/api/docs/", "/static/")
 
 
@@ -33,11 +44,18 @@ def _cacheable(request) -> bool:
     return (
         settings.ANONYMOUS_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
+        and not _has_body(request)
         and not request.user.is_authenticated
         and not path.startswith(SKIPPED_PREFIXES)
         and "/download/" not in path
         and (path == "/" or path.startswith(CACHED_PREFIXES[1:]))
     )
+
+
+def _has_body(request) -> bool:
+    """A GET with a body (CKAN's API reads parameters from it) is not keyed by its URL alone."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    return length != "0" or "Transfer-Encoding" in request.headers
 
 
 def _key(request) -> str:
