@@ -138,7 +138,11 @@ def test_signed_in_session_sees_what_the_policy_allows(live_server, world, catal
     session.cookies.set(
         settings.SESSION_COOKIE_NAME, browser.cookies[settings.SESSION_COOKIE_NAME].value
     )
-    staff = ckanapi.RemoteCKAN(live_server.url, session=session)
+    with ckanapi.RemoteCKAN(live_server.url, session=session) as staff:
+        _staff_sees_restricted_entries(staff, session)
+
+
+def _staff_sees_restricted_entries(staff, session):
     assert "ckan-restricted_L4" not in staff.action.package_list()
     assert "ckan-restricted_L4" in staff.action.package_list(include_private=True)
     found = staff.action.package_search(fq="tier:restricted", include_private=True)
@@ -171,9 +175,10 @@ def test_cli_dump_datasets(live_server, catalogue, tmp_path, options):
     _ckanapi("dump", "datasets", "--all", "-q", "-O", str(out), "-r", live_server.url, *options)
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["name"] for r in records] == PUBLIC_CODES
-    site = ckanapi.RemoteCKAN(live_server.url)
+    with ckanapi.RemoteCKAN(live_server.url) as site:
+        shown = [site.action.package_show(id=record["name"]) for record in records]
+    assert records == shown
     for record in records:
-        assert record == site.action.package_show(id=record["name"])
         assert record["private"] is False and record["state"] == "active"
         tier = next(extra["value"] for extra in record["extras"] if extra["key"] == "tier")
         assert tier in ("open", "conditional")
