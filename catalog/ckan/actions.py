@@ -139,9 +139,7 @@ def package_list(context: Context, data: dict) -> list[str]:
     limit, offset = params.natural("limit"), params.natural("offset")
     include_private, states = params.boolean("include_private"), _states(params)
     params.check()
-    base = selectors.narrow(
-        selectors.packages(user=context.user), include_private=include_private, states=states
-    )
+    base = selectors.entries(user=context.user, include_private=include_private, states=states)
     names = base.order_by("code").values_list("code", flat=True)
     if offset:
         names = names[offset:]
@@ -233,10 +231,8 @@ def _matching(context: Context, search: _Search) -> QuerySet:
         )
     # As in CKAN, a state filter in the query replaces the default "active only".
     states = None if any(term.field == "state" for term in terms) else search.states
-    base = selectors.narrow(
-        selectors.packages(user=context.user),
-        include_private=search.include_private,
-        states=states,
+    base = selectors.entries(
+        user=context.user, include_private=search.include_private, states=states
     )
     return selectors.apply_filters(base, terms, text, user=context.user)
 
@@ -296,7 +292,7 @@ def package_search(context: Context, data: dict) -> dict:
         user=context.user,
     )
     count = matching.count()
-    page = selectors.order(matching, orders)[search.start : search.start + search.rows]
+    page = selectors.page(matching, orders, user=context.user, start=search.start, rows=search.rows)
     results = [context.package(resource) for resource in page] if search.rows else []
     if search.fields:
         results = [{k: r[k] for k in search.fields if k in r} for r in results]
@@ -410,10 +406,9 @@ group_list.__doc__ = "Return the names of the site's groups (themes)." + _LIST_D
 
 
 def _show_datasets(context: Context, condition: Q) -> list[dict]:
-    visible = selectors.narrow(
-        selectors.packages(user=context.user), include_private=True, states=["active"]
-    )
-    rows = selectors.order(visible.filter(condition), [("metadata_modified", True)])[:10]
+    visible = selectors.entries(user=context.user, include_private=True, states=["active"])
+    newest = [("metadata_modified", True)]
+    rows = selectors.page(visible.filter(condition), newest, user=context.user, start=0, rows=10)
     return [context.package(row) for row in rows]
 
 
@@ -479,8 +474,6 @@ def tag_list(context: Context, data: dict) -> list:
     params.check()
     if vocabulary:
         raise NotFound(f"could not find vocabulary '{vocabulary}'")
-    visible = selectors.narrow(
-        selectors.packages(user=context.user), include_private=True, states=["active"]
-    )
+    visible = selectors.entries(user=context.user, include_private=True, states=["active"])
     names = selectors.tag_names(visible, contains=query)
     return [serializers.tag_dict(name) for name in names] if all_fields else names

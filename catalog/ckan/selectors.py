@@ -1,7 +1,8 @@
-"""Reads for the CKAN-compatible API. Every read starts from ``catalog.selectors`` (what the
-rule-book lets the caller see) and only narrows it: by state, by "public" (the rule-book's
-``public_q``), by the client's filters and search text. Counts, facets and tag lists are computed
-over that same narrowed queryset, in SQL, so nothing the caller may not see is counted."""
+"""Reads for the CKAN-compatible API. Every read starts from what the rule-book lets the caller
+see (``Resource.objects.visible_to``, ``catalog.selectors``) and only narrows it: by state, by
+"public" (the rule-book's ``public_q``), by the client's filters and search text. Counts, facets
+and tag lists are computed over that same narrowed queryset, in SQL, so nothing the caller may
+not see is counted."""
 
 from __future__ import annotations
 
@@ -51,9 +52,11 @@ def packages(*, user) -> QuerySet:
     )
 
 
-def narrow(queryset: QuerySet, *, include_private: bool, states: Iterable[str] | None) -> QuerySet:
-    """Only entries in ``states`` (CKAN states; ``None`` for any) and, unless
-    ``include_private``, only public ones."""
+def entries(*, user, include_private: bool, states: Iterable[str] | None) -> QuerySet:
+    """The entries ``user`` may see, in ``states`` (CKAN states; ``None`` for any) and, unless
+    ``include_private``, only the public ones. Plain rows, for counting, facets and ordering;
+    :func:`page` loads what a package dict shows."""
+    queryset = Resource.objects.visible_to(user)
     if states is not None:
         statuses = [s for state in states for s in serializers.STATUSES_BY_STATE[state]]
         queryset = queryset.filter(status__in=statuses)
@@ -62,13 +65,31 @@ def narrow(queryset: QuerySet, *, include_private: bool, states: Iterable[str] |
     return queryset
 
 
+def page(queryset: QuerySet, sort: list[tuple[str, bool]], *, user, start: int, rows: int):
+    """Rows ``start`` to ``start + rows`` of ``queryset`` in CKAN's ``sort``, loaded for package
+    dicts. The ids are found first over plain rows, so sorting a large match set does not carry
+    the permission columns along; then that page alone is loaded (through the rule-book again)."""
+    ids = list(order(queryset, sort).values_list("id", flat=True)[start : start + rows])
+    loaded = {row.pk: row for row in packages(user=user).filter(pk__in=ids)}
+    return [loaded[pk] for pk in ids if pk in loaded]
+
+
+def as_id(text: str) -> int | None:
+    """``text`` as a row id, or None when it cannot be one (not digits, or too large)."""
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
+def _id_or_code(reference: str) -> Q:
+    pk = as_id(reference)
+    return Q(code=reference) | Q(pk=pk) if pk is not None else Q(code=reference)
+
+
 def package(*, user, reference: str) -> Resource:
     """One entry by id or by name (catalogue code), ids first as in CKAN; NotFound if ``user``
     may not see it."""
-    condition = Q(code=reference)
-    if reference.isascii() and reference.isdigit():
-        condition |= Q(pk=int(reference))
-    rows = list(packages(user=user).filter(condition)[:2])
+    rows = list(packages(user=user).filter(_id_or_code(reference))[:2])
     rows.sort(key=lambda row: str(row.pk) != reference)
     if not rows:
         raise NotFound
@@ -77,18 +98,14 @@ def package(*, user, reference: str) -> Resource:
 
 def distribution(*, user, reference: str) -> tuple[Resource, Distribution]:
     """A distribution by id with its entry; NotFound unless ``user`` may see the entry."""
-    if not (reference.isascii() and reference.isdigit()):
+    pk = as_id(reference)
+    if pk is None:
         raise NotFound
-    resource_id = (
-        Distribution.objects.filter(pk=int(reference)).values_list("resource_id", flat=True).first()
-    )
+    resource_id = Distribution.objects.filter(pk=pk).values_list("resource_id", flat=True).first()
     resource = packages(user=user).filter(pk=resource_id).first() if resource_id else None
     if resource is None:
         raise NotFound
-    for item in resource.distributions.all():
-        if item.pk == int(reference):
-            return resource, item
-    raise NotFound
+    return resource, next(item for item in resource.distributions.all() if item.pk == pk)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -97,7 +114,7 @@ def distribution(*, user, reference: str) -> tuple[Resource, Distribution]:
 
 
 def _ids(values: Iterable[str]) -> list[int]:
-    return [int(v) for v in values if v.isascii() and v.isdigit()]
+    return [pk for pk in map(as_id, values) if pk is not None]
 
 
 def _tag_q(values: Iterable[str]) -> Q:
@@ -162,7 +179,10 @@ FILTER_FIELDS = frozenset({*FILTERS, *RANGE_FIELDS, "text"})
 def _moment(value: str | None, term: Term) -> datetime | None:
     if value is None:
         return None
-    moment = parse_datetime(value.replace("Z", "+00:00") if value.endswith("Z") else value)
+    try:
+        moment = parse_datetime(value[:-1] + "+00:00" if value.endswith("Z") else value)
+    except ValueError:
+        moment = None
     if moment is None:
         raise SearchQueryError(f"Not a date and time in {term.field}: {value!r}")
     return make_aware(moment, ZoneInfo("UTC")) if is_naive(moment) else moment
@@ -371,10 +391,7 @@ def themes(*, user) -> QuerySet:
 
 def by_id_or_name(queryset: QuerySet, reference: str) -> Organization | Theme:
     """One organization or theme by id or name (code); NotFound otherwise."""
-    condition = Q(code=reference)
-    if reference.isascii() and reference.isdigit():
-        condition |= Q(pk=int(reference))
-    rows = sorted(queryset.filter(condition)[:2], key=lambda row: str(row.pk) != reference)
+    rows = sorted(queryset.filter(_id_or_code(reference))[:2], key=lambda r: str(r.pk) != reference)
     if not rows:
         raise NotFound
     return rows[0]

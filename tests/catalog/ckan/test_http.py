@@ -42,6 +42,12 @@ def test_no_redirect_without_trailing_slash(client, catalogue):
     assert response.status_code == 200
 
 
+def test_head_answers_like_get_without_a_body(client, catalogue):
+    response = client.head("/api/3/action/package_list")
+    assert response.status_code == 200
+    assert response.content == b""
+
+
 def test_form_encoded_post_is_read_like_ckan(client, catalogue):
     form = client.post("/api/3/action/package_search", {"q": "独特标题open_L1", "rows": "5"})
     assert [r["name"] for r in result(form)["results"]] == ["ckan-open_L1"]
@@ -161,6 +167,10 @@ def test_validation_error_names_every_bad_parameter(ckan):
             "Invalid sort direction `sideways`"
         ]}),
         ("organization_list", {"all_fields": "perhaps"}, {"all_fields": ["Invalid boolean"]}),
+        ("group_list", {"sort": "name asc, title asc"}, {"message": [
+            "Too many sort criteria provided only 1 allowed"
+        ]}),
+        ("group_list", {"sort": "asc"}, {"message": ["Cannot sort by field `asc`"]}),
     ],
 )  # fmt: skip
 def test_bad_values_are_validation_errors(ckan, action, data, errors):
@@ -180,6 +190,7 @@ def test_bad_values_are_validation_errors(ckan, action, data, errors):
         ({"fq": "tags:()"}, "Empty parentheses"),
         ({"fq": "metadata_modified:[yesterday TO *]"}, "Not a date and time"),
         ({"fq": "metadata_modified:2026-01-01"}, "is filtered with a range"),
+        ({"fq": "metadata_created:[2026-13-45T00:00:00Z TO *]"}, "Not a date and time"),
         ({"fq": "tags:[a TO b]"}, "Ranges are supported only for"),
         ({"fq": "-text:air"}, "text: takes words"),
         ({"q": "air OR water"}, "OR is not supported in q"),
@@ -198,6 +209,17 @@ def test_bad_searches_are_search_query_errors(ckan, data, detail):
     assert error["__type"] == "Search Query Error"
     assert error["message"].startswith("Search Query is invalid: (")
     assert detail in error["message"]
+
+
+@pytest.mark.parametrize("action", ["package_show", "resource_show", "organization_show"])
+def test_ids_too_large_for_the_database_are_not_found(ckan, catalogue, action):
+    response = ckan(action, {"id": "9" * 30})
+    assert response.status_code == 404
+    assert response.json()["error"]["__type"] == "Not Found Error"
+
+
+def test_filter_by_an_id_too_large_matches_nothing(ckan, catalogue):
+    assert result(ckan("package_search", {"fq": "id:" + "9" * 30}))["count"] == 0
 
 
 def test_bad_input_changes_nothing(client, ckan, catalogue):
