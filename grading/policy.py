@@ -243,6 +243,15 @@ def editable_q(user) -> Q:
     return q
 
 
+def public_q() -> Q:
+    """Resources the rule-book shows to everyone, signed in or not.
+
+    Interop surfaces that know "public" and "private" (the CKAN-compatible API) call these
+    public; any other entry a caller may see is private to the few the rule-book shows it to.
+    """
+    return viewable_q(None)
+
+
 def viewable(user) -> QuerySet:
     """Queryset form of :func:`viewable_q`."""
     from catalog.models import Resource
@@ -272,6 +281,11 @@ def annotate_public_download(queryset: QuerySet) -> QuerySet:
     than the caller's own ``may_download``.
     """
     return queryset.annotate(public_download=_flag(downloadable_q(None)))
+
+
+def annotate_public(queryset: QuerySet) -> QuerySet:
+    """Add ``is_public``: whether everyone may see the row (see :func:`public_q`)."""
+    return queryset.annotate(is_public=_flag(public_q()))
 
 
 def _flag(q: Q) -> Case:

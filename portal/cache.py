@@ -5,7 +5,9 @@ are cached whole. Where the answer also depends on the Accept header (the API, a
 that answer with RDF when asked), the key holds that too. Any change to the catalogue bumps a
 version number that is part of every key, which drops all cached answers at once
 (``catalog_changed``). Signed-in callers are never served from or written to this cache, so
-nothing one person may see is ever shown to another.
+nothing one person may see is ever shown to another. Only GET and HEAD requests without a
+body are cached: a POST (the CKAN-compatible API answers those) never is, and neither is a GET
+that carries its parameters in a body.
 
 Expensive aggregate queries (facet counts) are cached under their SQL text and parameters
 (``remember``), versioned the same way.
@@ -31,6 +33,8 @@ CACHED_PREFIXES = (
     "/products/",
     "/organizations/",
     "/api/v1/",
+    "/api/3/action/",
+    "/api/action/",
     "/about/",
     "/catalog.",
     "/sitemap",
@@ -74,6 +78,7 @@ def _cacheable(request) -> bool:
     return (
         settings.ANONYMOUS_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
+        and not _has_body(request)
         and not request.user.is_authenticated
         and not path.startswith(SKIPPED_PREFIXES)
         and "/download/" not in path
@@ -90,6 +95,12 @@ def _variant(request) -> str:
         # "html", and no header can be cut short into another's key.
         return preferred_format(request)
     return ""
+
+
+def _has_body(request) -> bool:
+    """A GET with a body (CKAN's API reads parameters from it) is not keyed by its URL alone."""
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    return length != "0" or "Transfer-Encoding" in request.headers
 
 
 def _key(request) -> str:

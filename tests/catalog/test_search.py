@@ -243,7 +243,9 @@ def test_highlight_windows_long_text_around_the_first_match():
 
 
 def test_search_results_carry_highlighted_snippets(client, world, make_resource):
-    make_resource("open_L1", title="道路交通流量", abstract="全市道路交通流量与<script>x</script>拥堵指数。")
+    make_resource(
+        "open_L1", title="道路交通流量", abstract="全市道路交通流量与<script>x</script>拥堵指数。"
+    )
     body = client.get("/api/v1/resources/", {"q": "交通"}).json()
     (row,) = body["results"]
     assert "<mark>交通</mark>" in row["snippet"] and "&lt;script&gt;" in row["snippet"]
