@@ -130,15 +130,16 @@ def _fts5_expression(terms: list[str], column: str | None) -> str:
     return " AND ".join(groups)
 
 
-def _tsquery_word(word: str) -> str:
-    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+def _tsquery_word(word: str, weight: str = "") -> str:
+    quoted = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+    return f"{quoted}:{weight}" if weight else quoted
 
 
-def _tsquery(terms: list[str]) -> str:
+def _tsquery(terms: list[str], weight: str = "") -> str:
     groups = []
     for term in terms:
-        alternative = " & ".join(_tsquery_word(p) for p in word_pieces(term))
-        word = _tsquery_word(term)
+        alternative = " & ".join(_tsquery_word(p, weight) for p in word_pieces(term))
+        word = _tsquery_word(term, weight)
         groups.append(f"({word} | ({alternative}))" if alternative else word)
     return " & ".join(groups)
 
@@ -150,21 +151,12 @@ def _fts5_matches(table: str, terms: list[str], title_only: bool) -> Q:
     return Q(pk__in=ids)
 
 
-# Must stay identical to the indexed expression in migration 0002_search so PostgreSQL uses it.
-PG_VECTOR = (
-    "(setweight(to_tsvector('simple'::regconfig, {t}.search_title), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, {t}.search_body), 'B'))"
-)
-
-
 def _pg_matches(table: str, terms: list[str], title_only: bool):
-    vector = (
-        f"to_tsvector('simple'::regconfig, {table}.search_title)"
-        if title_only
-        else PG_VECTOR.format(t=table)
-    )
-    sql = f"{vector} @@ to_tsquery('simple'::regconfig, %s)"
-    return ExpressionWrapper(RawSQL(sql, [_tsquery(terms)]), output_field=BooleanField())
+    # ``search_vector`` is a stored column (catalog/search_schema.py): title words weigh A,
+    # body words B, so a title-only match is the same index with ``:A`` on every word.
+    sql = f"{table}.search_vector @@ to_tsquery('simple'::regconfig, %s)"
+    query = _tsquery(terms, weight="A" if title_only else "")
+    return ExpressionWrapper(RawSQL(sql, [query]), output_field=BooleanField())
 
 
 def _engine() -> _Engine:

@@ -1,7 +1,7 @@
 """The database objects behind full-text search (see catalog/search.py), for migrations.
 
 SQLite: an external-content FTS5 table per model, kept in step by triggers.
-PostgreSQL: a GIN index over the weighted tsvector that catalog.search.PG_VECTOR queries.
+PostgreSQL: a stored, weighted ``search_vector`` column (title A, body B) with a GIN index.
 
 On SQLite, Django rebuilds a table for many schema changes (adding a NOT NULL column, for one),
 and a rebuild drops the table's triggers. Every migration that changes ``catalog_resource`` or
@@ -37,10 +37,23 @@ def _sqlite_statements(table: str) -> list[str]:
 
 
 def _postgres_statements(table: str) -> list[str]:
+    # A stored tsvector column: searching and the index recheck read it instead of re-parsing
+    # the text of every candidate row (which made a common word cost ~20 µs a row).
     return [
-        f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} USING GIN (("
-        "setweight(to_tsvector('simple'::regconfig, search_title), 'A') || "
-        "setweight(to_tsvector('simple'::regconfig, search_body), 'B')))"
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS search_vector tsvector "
+        "GENERATED ALWAYS AS ("
+        "setweight(to_tsvector('simple'::regconfig, coalesce(search_title, '')), 'A') || "
+        "setweight(to_tsvector('simple'::regconfig, coalesce(search_body, '')), 'B')) STORED",
+        f"DROP INDEX IF EXISTS {table}_search_gin",
+        f"CREATE INDEX IF NOT EXISTS {table}_search_vector_gin ON {table} USING GIN "
+        "(search_vector)",
+    ]
+
+
+def _postgres_drop(table: str) -> list[str]:
+    return [
+        f"DROP INDEX IF EXISTS {table}_search_vector_gin",
+        f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_vector",
     ]
 
 
@@ -71,7 +84,7 @@ def uninstall(apps, schema_editor):
         schema_editor,
         {
             "sqlite": _sqlite_drop,
-            "postgresql": lambda t: [f"DROP INDEX IF EXISTS {t}_search_gin"],
+            "postgresql": _postgres_drop,
         },
     )
 
