@@ -391,3 +391,71 @@ def allowed(user, action: str, obj) -> bool:
     """Generic form of the predicates; an unknown action is denied."""
     predicate = _PREDICATES.get(action)
     return bool(predicate and predicate(user, obj))
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts and API keys
+# ---------------------------------------------------------------------------------------------
+
+
+def email_confirmed(user) -> bool:
+    """Has ``user`` confirmed the e-mail address currently on their account?"""
+    p = principal(user)
+    if p.user_id is None or not user.email:
+        return False
+    from grading.models import ConfirmedEmail
+
+    return ConfirmedEmail.objects.filter(user_id=p.user_id, email__iexact=user.email).exists()
+
+
+def verified_enterprise_q() -> Q:
+    """Organizations that are enterprises checked by platform staff (for ``Organization`` rows)."""
+    return Q(kind="enterprise", verified_at__isnull=False)
+
+
+def applicant_verified(user) -> bool:
+    """Is ``user`` a verified applicant, who may apply for conditional data?
+
+    Either an individual whose account e-mail address is confirmed, or a member (any role) of
+    an enterprise that platform staff have verified. Anonymous and inactive users are not.
+    """
+    p = principal(user)
+    if p.user_id is None:
+        return False
+    from catalog.models import Organization
+
+    enterprises = Organization.objects.filter(verified_enterprise_q(), pk__in=p.org_ids)
+    if p.org_ids and enterprises.exists():
+        return True
+    return email_confirmed(user)
+
+
+def can_verify_enterprise(user) -> bool:
+    """May ``user`` verify, reject or un-verify registered enterprises? Platform administrators
+    only (auditors look, they do not decide)."""
+    return principal(user).platform_admin
+
+
+def organization_listed_q(user) -> Q:
+    """Organizations ``user`` may see: agencies and verified enterprises for everyone; also the
+    caller's own organizations (a registration waiting for its check), and every organization
+    for platform staff. A self-registered enterprise is public only once staff verified it."""
+    p = principal(user)
+    q = Q(kind="agency") | verified_enterprise_q()
+    if p.platform_staff:
+        q |= Q(pk__isnull=False)
+    if p.org_ids:
+        q |= Q(pk__in=p.org_ids)
+    return q
+
+
+def can_create_api_key(user, *, using_key: bool = False) -> bool:
+    """May ``user`` create an API key? Any signed-in, active user, but not while calling with a
+    key: a leaked key must not be able to mint further keys that outlive its revocation."""
+    return principal(user).user_id is not None and not using_key
+
+
+def api_keys_q(user) -> Q:
+    """API keys ``user`` may see and revoke: their own, nobody else's (for ``APIKey`` rows)."""
+    p = principal(user)
+    return Q(user_id=p.user_id) if p.user_id is not None else Q(pk__in=[])

@@ -8,6 +8,7 @@ TITLES = {
     400: gettext_lazy("The request could not be understood"),
     403: gettext_lazy("Access needs permission"),
     404: gettext_lazy("Not found"),
+    429: gettext_lazy("Too many attempts"),
     500: gettext_lazy("Something went wrong on our side"),
 }
 

@@ -1,6 +1,7 @@
 from rest_framework.routers import DefaultRouter
 
 from catalog.api import views
+from grading.apikey_api import APIKeyViewSet
 
 app_name = "api"
 
@@ -9,5 +10,6 @@ router.register("resources", views.ResourceViewSet, basename="resource")
 router.register("products", views.ProductViewSet, basename="product")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("themes", views.ThemeViewSet, basename="theme")
+router.register("api-keys", APIKeyViewSet, basename="api-key")
 
 urlpatterns = router.urls
