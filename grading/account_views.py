@@ -31,7 +31,28 @@ from portal.errors import render_error
 BACKEND = "grading.accounts.ThrottledModelBackend"
 
 
-class LoginView(auth_views.LoginView):
+class BadInputIs400:
+    """A refused form answers 400 (bad input), not 200, on Django's account pages."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class PasswordChangeView(BadInputIs400, auth_views.PasswordChangeView):
+    """Change one's password (old one, new one twice, checked by the password validators)."""
+
+
+class PasswordResetView(BadInputIs400, auth_views.PasswordResetView):
+    """Ask for a password-reset link by e-mail (the same answer whether or not it is known)."""
+
+
+class PasswordResetConfirmView(BadInputIs400, auth_views.PasswordResetConfirmView):
+    """Set a new password from a reset link."""
+
+
+class LoginView(BadInputIs400, auth_views.LoginView):
     """Django's login page, answering 429 while the user name is locked out for this address."""
 
     def post(self, request, *args, **kwargs):
@@ -39,7 +60,7 @@ class LoginView(auth_views.LoginView):
         if locked:
             return locked
         response = super().post(request, *args, **kwargs)
-        if response.status_code == 200:  # the form was refused: this may have been the last try
+        if response.status_code == 400:  # the form was refused: this may have been the last try
             return self._lock(request) or response
         return response
 
@@ -115,7 +136,7 @@ def register_enterprise(request):
     """Register an enterprise; platform staff verify it before it can apply for data."""
 
     def create(data):
-        organization = accounts.enterprise_register(
+        user, _organization = accounts.enterprise_register(
             username=data["username"],
             email=data["email"],
             password=data["password1"],
@@ -123,7 +144,7 @@ def register_enterprise(request):
             credit_code=data["credit_code"],
             site_url=_site_url(request),
         )
-        return organization.memberships.get().user
+        return user
 
     return _registration(
         request, EnterpriseRegistrationForm, "grading/accounts/register_enterprise.html", create

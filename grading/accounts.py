@@ -54,28 +54,41 @@ def _check_new_user(*, username: str, email: str, password: str) -> User:
     return user
 
 
-@transaction.atomic
 def individual_register(*, username: str, email: str, password: str, site_url: str) -> User:
     """Create an individual's account and send the link that confirms its e-mail address.
 
     ``site_url`` is the portal's address (scheme and host) used in the link. The individual is
-    a verified applicant once the address is confirmed (``email_confirm``).
+    a verified applicant once the address is confirmed (``email_confirm``). The mail goes out
+    once the account is written.
     """
-    user = _check_new_user(username=username, email=email, password=password)
-    user.save()
-    transaction.on_commit(lambda: email_confirmation_send(user=user, site_url=site_url))
+    with transaction.atomic():
+        user = _check_new_user(username=username, email=email, password=password)
+        user.save()
+    email_confirmation_send(user=user, site_url=site_url)
     return user
 
 
-@transaction.atomic
 def enterprise_register(
     *, username: str, email: str, password: str, name: str, credit_code: str, site_url: str
-) -> Organization:
+) -> tuple[User, Organization]:
     """Register an enterprise: its account holder (made its administrator) and the
-    ``Organization`` with its unified social credit code, waiting for the platform's check.
+    ``Organization`` with its unified social credit code, waiting for the platform's check;
+    return both.
 
-    The code must be well formed (GB 32100-2015 check character) and not registered yet.
+    The code must be well formed (GB 32100-2015 check character) and not registered yet. The
+    account holder is sent the link that confirms their e-mail address.
     """
+    with transaction.atomic():
+        user, organization = _enterprise_create(
+            username=username, email=email, password=password, name=name, credit_code=credit_code
+        )
+    email_confirmation_send(user=user, site_url=site_url)
+    return user, organization
+
+
+def _enterprise_create(
+    *, username: str, email: str, password: str, name: str, credit_code: str
+) -> tuple[User, Organization]:
     credit_code = credit_code.strip().upper()
     validate_credit_code(credit_code)
     if Organization.objects.filter(credit_code=credit_code).exists():
@@ -93,9 +106,8 @@ def enterprise_register(
     organization.full_clean()
     organization.save()
     Membership.objects.create(user=user, organization=organization, role=Membership.Role.ADMIN)
-    transaction.on_commit(lambda: email_confirmation_send(user=user, site_url=site_url))
     transaction.on_commit(catalog_changed)
-    return organization
+    return user, organization
 
 
 # ---------------------------------------------------------------------------------------------
@@ -193,22 +205,29 @@ def enterprise_unverify(*, actor, organization: Organization) -> Organization:
     return organization
 
 
-@transaction.atomic
 def enterprise_reject(*, actor, organization: Organization, reason: str) -> None:
     """Refuse a pending registration: tell its administrators why and remove the enterprise and
     its memberships, so the credit code can be registered again correctly. The registrants'
     user accounts stay. A verified enterprise, or one already holding data, is not removed."""
+    with transaction.atomic():
+        name, recipients = _enterprise_remove(actor, organization, reason.strip())
+    subject = _("Your enterprise registration was not accepted")
+    body = render_to_string(
+        "grading/accounts/enterprise_rejected.txt", {"name": name, "reason": reason.strip()}
+    )
+    send_mail(subject, body, None, recipients)
+
+
+def _enterprise_remove(actor, organization: Organization, reason: str) -> tuple[str, list[str]]:
     organization = _enterprise_for(actor, organization)
-    reason = reason.strip()
     if not reason:
         raise ValidationError(_("State the reason for the rejection."), code="no_reason")
     if organization.verified_at is not None:
         raise ValidationError(_("A verified enterprise cannot be rejected."), code="verified")
-    admins = list(
-        User.objects.filter(
-            memberships__organization=organization, memberships__role=Membership.Role.ADMIN
-        ).values_list("email", flat=True)
-    )
+    admins = User.objects.filter(
+        memberships__organization=organization, memberships__role=Membership.Role.ADMIN
+    ).values_list("email", flat=True)
+    recipients = [address for address in admins if address]
     name = organization.name
     try:
         organization.delete()
@@ -217,13 +236,8 @@ def enterprise_reject(*, actor, organization: Organization, reason: str) -> None
             _("This enterprise already holds products or agreements; withdraw those first."),
             code="protected",
         ) from exc
-    subject = _("Your enterprise registration was not accepted")
-    body = render_to_string(
-        "grading/accounts/enterprise_rejected.txt", {"name": name, "reason": reason}
-    )
-    recipients = [address for address in admins if address]
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
     transaction.on_commit(catalog_changed)
+    return name, recipients
 
 
 # ---------------------------------------------------------------------------------------------
