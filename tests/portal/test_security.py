@@ -221,9 +221,13 @@ class _Forms(HTMLParser):
         if tag == "form" and (attrs.get("method") or "").lower() == "post":
             self._current = {"action": attrs.get("action"), "csrf": False}
             self.forms.append(self._current)
-        elif tag == "input" and self._current is not None:
-            if attrs.get("name") == "csrfmiddlewaretoken" and attrs.get("value"):
-                self._current["csrf"] = True
+        elif (
+            tag == "input"
+            and self._current is not None
+            and attrs.get("name") == "csrfmiddlewaretoken"
+            and attrs.get("value")
+        ):
+            self._current["csrf"] = True
 
     def handle_endtag(self, tag):
         if tag == "form":
@@ -307,7 +311,6 @@ class _Scripts(HTMLParser):
     def __init__(self):
         super().__init__()
         self.inline, self.styles = [], []
-        self._in = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
