@@ -170,9 +170,11 @@ def test_api__revoke_own_key_then_it_is_refused(client, world):
     auth = {"HTTP_AUTHORIZATION": f"Token {text}"}
     response = client.post(f"{KEYS_URL}{key.pk}/revoke/", **auth)
     assert response.status_code == 200 and response.json()["revoked_at"]
-    after = client.get("/api/v1/resources/", **auth)
+    after = client.get("/api/v1/resources/", **auth, HTTP_ACCEPT_LANGUAGE="en")
     assert after.status_code == 401
     assert after.json()["detail"] == "This API key has been revoked."
+    in_chinese = client.get("/api/v1/resources/", **auth)  # the portal's default language
+    assert in_chinese.json()["detail"] == "该 API 密钥已被吊销。"
 
 
 def test_api__another_users_key_cannot_be_revoked_404(client, world):
@@ -276,7 +278,9 @@ def test_bad_keys_are_401_never_anonymous(client, world, case, header, path):
     make, message = BAD_KEYS[case]
     text = make(world)
     value = f"Token {text}" if header == "HTTP_AUTHORIZATION" else text
-    response = client.get(path, **{header: value}, HTTP_ACCEPT="application/json")
+    response = client.get(
+        path, **{header: value}, HTTP_ACCEPT="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 401
     assert message in response.json()["detail"]
     assert response["WWW-Authenticate"] == 'Token realm="api"'
