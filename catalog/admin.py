@@ -12,9 +12,11 @@ from grading.admin_base import PolicyAdmin, ReadOnlyPolicyAdmin
 
 @admin.register(Organization)
 class OrganizationAdmin(PolicyAdmin):
-    list_display = ["code", "name", "kind", "credit_code", "region"]
+    list_display = ["code", "name", "kind", "credit_code", "region", "verified_at"]
     list_filter = ["kind"]
     search_fields = ["code", "name", "name_en", "credit_code"]
+    # Verification goes through grading.accounts (the platform's enterprise review page).
+    readonly_fields = ["verified_at", "verified_by"]
 
 
 @admin.register(Theme)

@@ -6,11 +6,13 @@ Models hold data only. Writes go through ``catalog.services``; reads through
 ``visible_to`` shortcuts below simply call.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from catalog.validators import validate_credit_code
 from grading.grades import Grade, Tier
 
 
@@ -45,11 +47,27 @@ class Organization(models.Model):
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_credit_code],
     )
     description = models.TextField(_("description"), blank=True)
     homepage = models.URLField(_("homepage"), blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
+    # Enterprises registered on the portal apply for conditional data only once platform staff
+    # have checked them (grading.accounts.enterprise_verify); agencies are never self-registered.
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
 
     class Meta:
         ordering = ["code"]

@@ -155,8 +155,8 @@ def _visible_count(user, condition: Q) -> Coalesce:
 
 
 def organization_queryset(*, user) -> QuerySet:
-    """All organizations, each with the number of resources ``user`` may see."""
-    return Organization.objects.annotate(
+    """Organizations ``user`` may see, each with the number of resources ``user`` may see."""
+    return Organization.objects.filter(policy.organization_listed_q(user)).annotate(
         resource_count=_visible_count(user, Q(provider=OuterRef("pk")))
     )
 

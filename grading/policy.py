@@ -40,6 +40,8 @@ class Principal:
     agency_org_ids: frozenset[int] = frozenset()
     platform_admin: bool = False
     auditor: bool = False
+    verified_enterprise: bool = False  # a member of an enterprise verified by the platform
+    email_confirmed: bool = False  # the account's current e-mail address is confirmed
 
     @property
     def platform_staff(self) -> bool:
@@ -47,6 +49,7 @@ class Principal:
 
 
 ANONYMOUS = Principal(user_id=None)
+_EMAIL_CONFIRMED = "~email-confirmed"  # a marker beside the platform roles, never a role
 
 
 def principal(user) -> Principal:
@@ -56,24 +59,34 @@ def principal(user) -> Principal:
     cached = getattr(user, "_grading_principal", None)
     if cached is not None:
         return cached
-    from grading.models import Membership, PlatformRole
+    from grading.models import ConfirmedEmail, Membership, PlatformRole
 
     rows = list(
         Membership.objects.filter(user=user).values_list(
-            "organization_id", "role", "organization__kind"
+            "organization_id", "role", "organization__kind", "organization__verified_at"
         )
     )
-    roles = set(PlatformRole.objects.filter(user=user).values_list("role", flat=True))
+    # Platform roles and the e-mail confirmation in one round trip.
+    confirmed = ConfirmedEmail.objects.filter(user=user, email__iexact=user.email or "-")
+    roles = set(
+        PlatformRole.objects.filter(user=user)
+        .values_list("role", flat=True)
+        .union(confirmed.annotate(role=Value(_EMAIL_CONFIRMED)).values_list("role", flat=True))
+    )
     found = Principal(
         user_id=user.pk,
-        org_ids=frozenset(org for org, _role, _kind in rows),
-        agency_org_ids=frozenset(org for org, _role, kind in rows if kind == "agency"),
-        editor_org_ids=frozenset(o for o, r, _k in rows if r in (Membership.Role.EDITOR, "admin")),
+        org_ids=frozenset(org for org, *_rest in rows),
+        agency_org_ids=frozenset(org for org, _role, kind, _at in rows if kind == "agency"),
+        editor_org_ids=frozenset(
+            o for o, r, *_rest in rows if r in (Membership.Role.EDITOR, "admin")
+        ),
         reviewer_org_ids=frozenset(
-            o for o, r, _k in rows if r in (Membership.Role.REVIEWER, "admin")
+            o for o, r, *_rest in rows if r in (Membership.Role.REVIEWER, "admin")
         ),
         platform_admin=user.is_superuser or PlatformRole.Role.PLATFORM_ADMIN in roles,
         auditor=PlatformRole.Role.AUDITOR in roles,
+        verified_enterprise=any(k == "enterprise" and at for _o, _r, k, at in rows),
+        email_confirmed=_EMAIL_CONFIRMED in roles,
     )
     user._grading_principal = found
     return found
@@ -330,9 +343,10 @@ def can_publish(user, resource) -> bool:
 
 
 def can_apply(user, resource) -> bool:
-    """May ``user`` apply for access to this resource? Signed-in users, for visible
-    conditional data they cannot already download."""
-    if principal(user).user_id is None:
+    """May ``user`` apply for access to this resource? Verified applicants (a confirmed email,
+    or staff of a verified enterprise), for visible conditional data they cannot already
+    download."""
+    if principal(user).user_id is None or not applicant_verified(user):
         return False
     q = viewable_q(user) & Q(status=PUBLISHED) & _within_ceiling([Tier.CONDITIONAL])
     return _holds(resource, q & ~downloadable_q(user))
@@ -348,6 +362,11 @@ def denial_message(user, resource, action: str = "download") -> str:
         return _(
             "This data is conditionally open. Log in, then apply for access stating your "
             "purpose and application scenario; the data is available once a grant is issued."
+        )
+    if not applicant_verified(user):
+        return _(
+            "This data is conditionally open. Confirm your e-mail address on your account page "
+            "(or have your enterprise verified by the platform) before applying for access."
         )
     if resource.grade not in BULK_DOWNLOAD_GRADES and action == "download":
         return _(
@@ -559,3 +578,64 @@ def allowed(user, action: str, obj) -> bool:
     """Generic form of the predicates; an unknown action is denied."""
     predicate = _PREDICATES.get(action)
     return bool(predicate and predicate(user, obj))
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts and API keys
+# ---------------------------------------------------------------------------------------------
+
+
+def email_confirmed(user) -> bool:
+    """Has ``user`` confirmed the e-mail address currently on their account?"""
+    p = principal(user)
+    if p.user_id is None or not user.email:
+        return False
+    from grading.models import ConfirmedEmail
+
+    return ConfirmedEmail.objects.filter(user_id=p.user_id, email__iexact=user.email).exists()
+
+
+def verified_enterprise_q() -> Q:
+    """Organizations that are enterprises checked by platform staff (for ``Organization`` rows)."""
+    return Q(kind="enterprise", verified_at__isnull=False)
+
+
+def applicant_verified(user) -> bool:
+    """Is ``user`` a verified applicant, who may apply for conditional data?
+
+    Either an individual whose account e-mail address is confirmed, or a member (any role) of
+    an enterprise that platform staff have verified. Anonymous and inactive users are not.
+    """
+    p = principal(user)
+    return p.user_id is not None and (p.verified_enterprise or p.email_confirmed)
+
+
+def can_verify_enterprise(user) -> bool:
+    """May ``user`` verify, reject or un-verify registered enterprises? Platform administrators
+    only (auditors look, they do not decide)."""
+    return principal(user).platform_admin
+
+
+def organization_listed_q(user) -> Q:
+    """Organizations ``user`` may see: agencies and verified enterprises for everyone; also the
+    caller's own organizations (a registration waiting for its check), and every organization
+    for platform staff. A self-registered enterprise is public only once staff verified it."""
+    p = principal(user)
+    q = Q(kind="agency") | verified_enterprise_q()
+    if p.platform_staff:
+        q |= Q(pk__isnull=False)
+    if p.org_ids:
+        q |= Q(pk__in=p.org_ids)
+    return q
+
+
+def can_create_api_key(user, *, using_key: bool = False) -> bool:
+    """May ``user`` create an API key? Any signed-in, active user, but not while calling with a
+    key: a leaked key must not be able to mint further keys that outlive its revocation."""
+    return principal(user).user_id is not None and not using_key
+
+
+def api_keys_q(user) -> Q:
+    """API keys ``user`` may see and revoke: their own, nobody else's (for ``APIKey`` rows)."""
+    p = principal(user)
+    return Q(user_id=p.user_id) if p.user_id is not None else Q(pk__in=[])

@@ -74,12 +74,16 @@ def remember(sql: str, params: tuple, compute: Callable[[], T]) -> T:
 
 
 def _cacheable(request) -> bool:
+    from grading.apikeys import credentials_sent
+
     path = request.path
     return (
         settings.ANONYMOUS_CACHE_SECONDS > 0
         and request.method in ("GET", "HEAD")
         and not _has_body(request)
         and not request.user.is_authenticated
+        # API-key callers are users too: their answers are theirs, and a bad key answers 401.
+        and not credentials_sent(request)
         and not path.startswith(SKIPPED_PREFIXES)
         and "/download/" not in path
         and (path == "/" or path.startswith(CACHED_PREFIXES[1:]))
@@ -102,6 +106,14 @@ def _has_body(request) -> bool:
     length = request.META.get("CONTENT_LENGTH") or "0"
     return length != "0" or "Transfer-Encoding" in request.headers
 
+def _throttled(request):
+    """A 429 for an anonymous API caller over its limit: cached answers count too."""
+    if not request.path.startswith("/api/"):
+        return None
+    from grading.apikeys import anonymous_throttled
+
+    return anonymous_throttled(request)
+
 
 def _key(request) -> str:
     return f"page:{_version()}:{get_language()}:{_variant(request)}:{request.get_full_path()}"
@@ -119,6 +131,9 @@ class AnonymousCacheMiddleware:
         key = _key(request)
         cached = cache.get(key)
         if cached is not None:
+            refused = _throttled(request)
+            if refused is not None:
+                return refused
             cached["X-Cache"] = "hit"
             return cached
         response = self.get_response(request)

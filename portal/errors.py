@@ -9,6 +9,7 @@ TITLES = {
     403: gettext_lazy("Access needs permission"),
     404: gettext_lazy("Not found"),
     409: gettext_lazy("Not possible in the current state"),
+    429: gettext_lazy("Too many attempts"),
     500: gettext_lazy("Something went wrong on our side"),
 }
 

@@ -39,6 +39,7 @@ def world(db) -> World:
     other = f.OrganizationFactory(code="other-agency", name="其他机构")
     operator_org = f.OrganizationFactory(code="operator", kind=Organization.Kind.ENTERPRISE)
     enterprise = f.OrganizationFactory(code="enterprise", kind=Organization.Kind.ENTERPRISE)
+    f.verify(operator_org, enterprise)
     users = {"anonymous": AnonymousUser()}
     for kind in USER_KINDS[1:]:
         users[kind] = f.UserFactory(username=kind)
@@ -49,6 +50,7 @@ def world(db) -> World:
     f.membership(users["operator"], operator_org, Membership.Role.ADMIN)
     f.platform_role(users["platform_admin"], PlatformRole.Role.PLATFORM_ADMIN)
     f.platform_role(users["auditor"], PlatformRole.Role.AUDITOR)
+    f.confirm_email(users["citizen"])
     return World(provider, other, operator_org, enterprise, users)
 
 

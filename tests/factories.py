@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
 from catalog.search import product_search_columns, resource_search_columns
-from grading.models import Agreement, Grant, Membership, PlatformRole
+from grading.models import Agreement, ConfirmedEmail, Grant, Membership, PlatformRole
 
 PASSWORD = "pw-Portal-2026"
 
@@ -127,6 +127,18 @@ class ProductFactory(SearchIndexedFactory):
 
 def membership(user, organization, role=Membership.Role.EDITOR):
     return Membership.objects.create(user=user, organization=organization, role=role)
+
+
+def verify(*organizations):
+    """Mark enterprises as checked by the platform (as ``grading.accounts.enterprise_verify``)."""
+    for organization in organizations:
+        organization.verified_at = timezone.now()
+        organization.save(update_fields=["verified_at"])
+
+
+def confirm_email(user):
+    """Record ``user``'s e-mail address as confirmed (a verified individual applicant)."""
+    return ConfirmedEmail.objects.create(user=user, email=user.email, confirmed_at=timezone.now())
 
 
 def platform_role(user, role):

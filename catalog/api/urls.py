@@ -2,6 +2,7 @@ from rest_framework.routers import DefaultRouter
 
 from catalog.api import views
 from catalog.api.products import ProductWriteViewSet
+from grading.apikey_api import APIKeyViewSet
 
 app_name = "api"
 
@@ -10,5 +11,6 @@ router.register("resources", views.ResourceViewSet, basename="resource")
 router.register("products", ProductWriteViewSet, basename="product")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("themes", views.ThemeViewSet, basename="theme")
+router.register("api-keys", APIKeyViewSet, basename="api-key")
 
 urlpatterns = router.urls

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "portal",
     "catalog",
     "grading",
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so answers served from it get their header too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -75,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -123,9 +128,47 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
+# User name and password, refused while a (user name, address) pair is locked out after
+# LOGIN_FAILURE_LIMIT failures within LOGIN_FAILURE_WINDOW seconds.
+AUTHENTICATION_BACKENDS = ["grading.accounts.ThrottledModelBackend"]
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+# Links that confirm an e-mail address stay valid this long (seconds).
+EMAIL_CONFIRMATION_MAX_AGE = int(os.environ.get("EMAIL_CONFIRMATION_MAX_AGE", str(3 * 86400)))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# E-mail (confirmation links, password reset): printed to the console unless configured.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
+
+# Content-Security-Policy (django-csp 4): only this site's own scripts and styles, plus inline
+# blocks that carry the request's nonce (``{{ request.csp_nonce }}``; the API docs use it). A
+# page that uses a nonce must not be stored in the anonymous page cache. JSON-LD data blocks
+# (<script type="application/ld+json">) are data, not scripts, and need no nonce. Style
+# attributes are allowed (the admin and DRF's browsable API use them for layout; they cannot
+# run code); <style> elements are not, unless they carry the nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -149,9 +192,25 @@ STORAGES = {
 }
 
 REST_FRAMEWORK = {
+    # The key first: its 401 names the scheme, and a bad key is never taken as anonymous.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "grading.apikeys.APIKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "grading.apikeys.AnonymousRateThrottle",
+        "grading.apikeys.APIKeyRateThrottle",
+        "grading.apikeys.SignedInRateThrottle",
+    ],
+    # Requests per second, minute, hour or day: anonymous callers per address, key holders
+    # per key, signed-in browser sessions per user.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_RATE_ANON", "60/min"),
+        "api_key": os.environ.get("API_RATE_KEY", "600/min"),
+        "user": os.environ.get("API_RATE_USER", "300/min"),
+    },
+    # Proxies in front of the server that append to X-Forwarded-For (0: use REMOTE_ADDR).
+    "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

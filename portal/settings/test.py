@@ -3,7 +3,7 @@
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import STORAGES
+from .base import REST_FRAMEWORK, STORAGES
 
 # Fast hashing for users made in tests; PBKDF2 still verifies the demo users' stored hashes.
 PASSWORD_HASHERS = [
@@ -21,3 +21,13 @@ WHITENOISE_USE_FINDERS = True
 # Tests read fresh answers unless a test turns the anonymous cache on itself.
 ANONYMOUS_CACHE_SECONDS = 0
 QUERY_CACHE_SECONDS = 0
+# Local memory whatever REDIS_URL says; the Redis test sets the Redis cache up itself.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}}
+# Generous limits, so the suite is never throttled by accident; the tests of the limits lower
+# them themselves.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "api_key": "100000/min", "user": "100000/min"},
+}
+LOGIN_FAILURE_LIMIT = 1000
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
