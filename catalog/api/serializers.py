@@ -186,7 +186,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 class ThemeSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:theme-detail", lookup_field="code")
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     resource_count = serializers.IntegerField()
 
     class Meta:

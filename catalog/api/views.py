@@ -1,21 +1,19 @@
 """Read-only API views: thin wrappers around the selectors."""
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, viewsets
 
 from catalog import selectors
 from catalog.api import pagination, serializers
+from catalog.api.schema import DETAIL_ERRORS, LIST_ERRORS
 from catalog.filters import ProductFilter, ResourceFilter
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid filter value, page size, cursor or search text."),
-}
-DETAIL_ERRORS = {404: OpenApiResponse(description="No such entry, or not visible to the caller.")}
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: serializers.ResourceListSerializer(many=True), **ERRORS}),
+    list=extend_schema(
+        responses={200: serializers.ResourceListSerializer(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(responses={200: serializers.ResourceDetailSerializer, **DETAIL_ERRORS}),
 )
 class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -42,7 +40,7 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: serializers.ProductSerializer(many=True), **ERRORS}),
+    list=extend_schema(responses={200: serializers.ProductSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: serializers.ProductSerializer, **DETAIL_ERRORS}),
 )
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
@@ -58,7 +56,9 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: serializers.OrganizationSerializer(many=True), **ERRORS}),
+    list=extend_schema(
+        responses={200: serializers.OrganizationSerializer(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(responses={200: serializers.OrganizationSerializer, **DETAIL_ERRORS}),
 )
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -74,7 +74,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: serializers.ThemeSerializer(many=True), **ERRORS}),
+    list=extend_schema(responses={200: serializers.ThemeSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: serializers.ThemeSerializer, **DETAIL_ERRORS}),
 )
 class ThemeViewSet(viewsets.ReadOnlyModelViewSet):

@@ -170,6 +170,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "catalog.api.schema.add_error_components",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ResourceStatusEnum": "catalog.models.Resource.Status",
         "ProductStatusEnum": "catalog.models.Product.Status",

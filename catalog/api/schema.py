@@ -1,0 +1,64 @@
+"""What the OpenAPI schema says about errors, in one place.
+
+Every ``/api/v1/`` operation declares each status code it can answer with, and the error
+bodies of ``catalog.api.errors``. The views pick one of the response sets below; the
+postprocessing hook adds the two error components they refer to.
+"""
+
+from drf_spectacular.utils import OpenApiResponse
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+VALIDATION_ERROR = {"$ref": "#/components/schemas/ValidationError"}
+
+COMPONENTS = {
+    "Error": {
+        "type": "object",
+        "description": "Any error other than invalid input.",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    },
+    "ValidationError": {
+        "type": "object",
+        "description": (
+            "Invalid input: ``detail`` sums up; each other key names a query parameter and "
+            "lists what is wrong with it."
+        ),
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+NOT_ACCEPTABLE = {
+    406: OpenApiResponse(ERROR, description="The Accept header asks for a format not offered.")
+}
+LIST_ERRORS = {
+    400: OpenApiResponse(
+        VALIDATION_ERROR, description="Invalid filter value, page size, cursor or search text."
+    ),
+    **NOT_ACCEPTABLE,
+}
+DETAIL_ERRORS = {
+    404: OpenApiResponse(ERROR, description="No such entry, or not visible to the caller."),
+    **NOT_ACCEPTABLE,
+}
+ROWS_ERRORS = {
+    400: OpenApiResponse(
+        VALIDATION_ERROR,
+        description="Unknown or hidden field, invalid filter value, ordering, page size or cursor.",
+    ),
+    403: OpenApiResponse(
+        ERROR, description="The caller may see the resource but not query its rows: how to apply."
+    ),
+    404: OpenApiResponse(
+        ERROR, description="No such resource, not visible to the caller, or no rows loaded."
+    ),
+    **NOT_ACCEPTABLE,
+}
+
+
+def add_error_components(result, generator, **kwargs):
+    """Postprocessing hook: add the error bodies the responses above refer to."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(COMPONENTS)
+    return result
