@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
@@ -70,7 +71,8 @@ def resource_list(request):
 
 @require_safe
 def resource_detail(request, pk: int):
-    """One resource: metadata, dictionary, distributions, tier and how to get access."""
+    """One resource: metadata, dictionary, distributions, a preview of its rows, the tier and
+    how to get access."""
     resource = selectors.resource_detail(user=request.user, pk=pk)
     context = {
         "resource": resource,
@@ -78,8 +80,23 @@ def resource_detail(request, pk: int):
         "access_message": None
         if resource.may_download
         else policy.denial_message(request.user, resource),
+        **_preview(request, resource),
     }
     return render(request, "catalog/resource_detail.html", context)
+
+
+def _preview(request, resource) -> dict:
+    """The first rows the visitor may query (same selector as the row API), or why not."""
+    try:
+        page = selectors.rows_of(
+            user=request.user, resource=resource, page_size=settings.ROWS_PREVIEW_SIZE
+        )
+    except PermissionDenied as exc:
+        return {"preview": None, "preview_denied": str(exc)}
+    except Http404:
+        return {"preview": None, "preview_denied": None}
+    rows = [[row["data"][f.name_en] for f in page.visible] for row in page.rows]
+    return {"preview": page, "preview_rows": rows, "preview_denied": None}
 
 
 @require_safe

@@ -286,6 +286,41 @@ def can_query(user, resource) -> bool:
     return _holds(resource, queryable_q(user))
 
 
+# Dictionary-field grades shown in rows, by how the caller came to query the data.
+PUBLIC_ROW_GRADES = frozenset({Grade.L1, Grade.L2})
+GRANTED_ROW_GRADES = frozenset({Grade.L1, Grade.L2, Grade.L3})
+
+
+def visible_field_grades(user, resource, *, export: bool = False) -> frozenset[str]:
+    """The security grades of dictionary fields whose values ``user`` may read in the rows of
+    ``resource``; the values of every other field are masked.
+
+    None for a caller who may not query the resource. Staff of the providing organization:
+    every grade. Holders of an active grant with the query action, and operators whose
+    agreement covers the resource: up to L3 (L4 never leaves the agency). Anyone else querying
+    (open data): up to L2. An export (CSV) counts as a bulk download: never above L2.
+    """
+    if not can_query(user, resource):
+        return frozenset()
+    p = principal(user)
+    if resource.provider_id in p.org_ids:
+        grades = frozenset(Grade.values)
+    elif p.user_id is not None and _holds(resource, _granted_or_in_scope_q(p)):
+        grades = GRANTED_ROW_GRADES
+    else:
+        grades = PUBLIC_ROW_GRADES
+    return grades & BULK_DOWNLOAD_GRADES if export else grades
+
+
+def _granted_or_in_scope_q(p: Principal) -> Q:
+    return Q(pk__in=_granted_ids(p, "allow_query")) | Q(pk__in=_in_scope_ids(p))
+
+
+def can_see_field(user, resource, field, *, export: bool = False) -> bool:
+    """May ``user`` read the values of this dictionary ``field`` in the rows of ``resource``?"""
+    return field.grade in visible_field_grades(user, resource, export=export)
+
+
 def can_edit(user, resource) -> bool:
     """May ``user`` change this resource's metadata?"""
     return _holds(resource, editable_q(user))

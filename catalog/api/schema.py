@@ -5,7 +5,11 @@ bodies of ``catalog.api.errors``. The views pick one of the response sets below;
 postprocessing hook adds the two error components they refer to.
 """
 
-from drf_spectacular.utils import OpenApiResponse
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+from catalog.api.serializers import RowPageSerializer
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 VALIDATION_ERROR = {"$ref": "#/components/schemas/ValidationError"}
@@ -55,6 +59,46 @@ ROWS_ERRORS = {
     ),
     **NOT_ACCEPTABLE,
 }
+
+ROWS_RESPONSES = {
+    (200, "application/json"): RowPageSerializer,
+    (200, "text/csv"): OpenApiResponse(
+        OpenApiTypes.STR,
+        description="The page as CSV (UTF-8 with a byte-order mark); the next page is in the "
+        "``Link`` header.",
+    ),
+    **{(code, "application/json"): response for code, response in ROWS_ERRORS.items()},
+}
+ROWS_PARAMETERS = [
+    OpenApiParameter("id", int, OpenApiParameter.PATH, description="The resource's id."),
+    OpenApiParameter(
+        "filters",
+        {"type": "object", "additionalProperties": {"type": "string"}},
+        OpenApiParameter.QUERY,
+        style="form",
+        explode=True,
+        description="Field filters: ``<field>=value`` (equal), ``<field>__gte=value`` and "
+        "``<field>__lte=value`` (range), with the English field names of the data dictionary.",
+    ),
+    OpenApiParameter(
+        "ordering",
+        str,
+        OpenApiParameter.QUERY,
+        description="``<field>`` or ``-<field>``; file order when absent. Empty values last.",
+    ),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": settings.ROWS_MAX_PAGE_SIZE},
+        OpenApiParameter.QUERY,
+        description=f"Rows per page (default {settings.ROWS_PAGE_SIZE}).",
+    ),
+    OpenApiParameter(
+        "cursor", str, OpenApiParameter.QUERY, description="As given in the ``next`` link."
+    ),
+    OpenApiParameter(
+        "format", str, OpenApiParameter.QUERY, enum=["json", "csv"], description="Output format."
+    ),
+]
 
 
 def add_error_components(result, generator, **kwargs):

@@ -1,3 +1,4 @@
+from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
 from catalog.api import views
@@ -10,4 +11,8 @@ router.register("products", views.ProductViewSet, basename="product")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("themes", views.ThemeViewSet, basename="theme")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Any path segment reaches the view, so a malformed id is the API's JSON 404.
+    re_path(r"^resources/(?P<pk>[^/]+)/rows/$", views.ResourceRowsView.as_view(), name="rows"),
+    *router.urls,
+]

@@ -1,13 +1,22 @@
 """Read-only API views: thin wrappers around the selectors."""
 
+import logging
+
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, viewsets
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from catalog import selectors
 from catalog.api import pagination, serializers
-from catalog.api.schema import DETAIL_ERRORS, LIST_ERRORS
+from catalog.api.renderers import RowsCSVRenderer
+from catalog.api.schema import DETAIL_ERRORS, LIST_ERRORS, ROWS_PARAMETERS, ROWS_RESPONSES
 from catalog.filters import ProductFilter, ResourceFilter
+
+access_log = logging.getLogger("portal.access")
 
 
 @extend_schema_view(
@@ -87,3 +96,53 @@ class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.theme_queryset(user=self.request.user)
+
+
+class ResourceRowsView(APIView):
+    """Rows of the resource's tabular data (its newest CSV file, loaded on publication).
+
+    Filter with ``?<field>=value``, ``?<field>__gte=`` and ``?<field>__lte=`` (English field
+    names of the data dictionary), sort with ``?ordering=<field>`` or ``-<field>``, and follow
+    ``next`` for the following page. ``?format=csv`` (or ``Accept: text/csv``) answers CSV
+    with the next page in a ``Link`` header. Fields above the grade the caller may see are
+    null and cannot be filtered or sorted; CSV never carries fields above L2.
+    """
+
+    renderer_classes = [JSONRenderer, RowsCSVRenderer]
+
+    @extend_schema(
+        operation_id="v1_resources_rows_list",
+        parameters=ROWS_PARAMETERS,
+        responses=ROWS_RESPONSES,
+    )
+    def get(self, request, pk: str):
+        export = request.accepted_renderer.format == "csv"
+        page = selectors.resource_rows(
+            user=request.user,
+            pk=_resource_pk(pk),
+            params=request.query_params,
+            base_url=request.build_absolute_uri(),
+            export=export,
+        )
+        access_log.info(
+            "rows resource=%s user=%s", page.resource.pk, request.user.pk or "anonymous"
+        )
+        response = Response(serializers.RowPageSerializer(page).data)
+        if export:
+            response["Content-Disposition"] = f'attachment; filename="{page.resource.code}.csv"'
+            if page.next:
+                response["Link"] = f'<{page.next}>; rel="next"'
+        return response
+
+    def handle_exception(self, exc):
+        """Errors are JSON in the API's error shape, whatever format was asked for."""
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+def _resource_pk(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        raise Http404
+    return int(raw)

@@ -188,6 +188,12 @@ CATALOG_PAGE_SIZE = 20
 CATALOG_MAX_PAGE_SIZE = 100
 CATALOG_MAX_QUERY_LENGTH = 200
 
+# Row API: at most this many rows of a CSV file are loaded (the answer says when a file had more).
+ROWS_MAX_LOADED = int(os.environ.get("ROWS_MAX_LOADED", "100000"))
+ROWS_PAGE_SIZE = 50
+ROWS_MAX_PAGE_SIZE = 1000
+ROWS_PREVIEW_SIZE = 10
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
