@@ -128,18 +128,20 @@ class ResourceRowsView(APIView):
             "rows resource=%s user=%s", page.resource.pk, request.user.pk or "anonymous"
         )
         response = Response(serializers.RowPageSerializer(page).data)
+        response.row_page = True
         if export:
             response["Content-Disposition"] = f'attachment; filename="{page.resource.code}.csv"'
             if page.next:
                 response["Link"] = f'<{page.next}>; rel="next"'
         return response
 
-    def handle_exception(self, exc):
-        """Errors are JSON in the API's error shape, whatever format was asked for."""
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Only a page of rows is ever CSV: errors and the OPTIONS description are JSON in
+        the API's usual shape, whatever format was asked for."""
+        if not getattr(response, "row_page", False):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 def _resource_pk(raw: str) -> int:

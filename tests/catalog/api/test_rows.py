@@ -46,7 +46,7 @@ def expected_visible(kind: str, variant: str) -> set[str]:
     """Written out from DESIGN §2 and the policy's docstring, not from the code."""
     if kind == "agency_staff":
         return {"L1", "L2", "L3", "L4"}
-    if kind in ("grantee", "operator") and not variant.startswith("open"):
+    if kind in ("grantee", "operator"):  # both hold a grant or agreement on every variant
         return {"L1", "L2", "L3"}
     return {"L1", "L2"}
 
@@ -246,6 +246,17 @@ def test_errors_are_json_even_when_csv_was_asked_for(client, table):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert "colour" in response.json()
+
+
+@pytest.mark.parametrize("ask", [{"format": "csv"}, {"HTTP_ACCEPT": "text/csv"}])
+def test_options_asking_for_csv_is_described_in_json(client, table, ask):
+    # Found by the fuzz test: the OPTIONS description went to the CSV renderer (500).
+    params = {"format": ask["format"]} if "format" in ask else {}
+    headers = {k: v for k, v in ask.items() if k.startswith("HTTP_")}
+    response = client.options(url(table, **params), **headers)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["name"]
 
 
 def test_unacceptable_accept_header_is_406(client, table):
