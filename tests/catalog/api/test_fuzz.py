@@ -12,7 +12,9 @@ import zlib
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -38,6 +40,18 @@ schema = schema.include(path_regex="^/api/v1/")
 ROWS_PATH = "/api/v1/resources/{id}/rows/"
 RESERVED = {"cursor", "page_size", "ordering", "format"}
 FIELD_NAMES = [name_en for _name, name_en, *_rest in TABLE_FIELDS]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Requests go through the real WSGI handler, whose end-of-request hook would close the
+    database connection that holds the test's transaction (on PostgreSQL); Django's own test
+    client unhooks it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
