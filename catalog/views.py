@@ -77,8 +77,9 @@ def resource_list(request):
 
 @require_safe
 def resource_detail(request, pk: int):
-    """One resource: metadata, dictionary, distributions, tier and how to get access; its
-    DCAT-AP description instead when the Accept header asks for Turtle, JSON-LD or RDF/XML."""
+    """One resource: metadata, dictionary, a preview of its rows, distributions, tier and how to
+    get access; its DCAT-AP description instead when the Accept header asks for Turtle,
+    JSON-LD or RDF/XML."""
     fmt = preferred_format(request)
     if fmt == HTML:
         response = _resource_page(request, pk)
@@ -99,6 +100,7 @@ def _resource_page(request, pk: int):
         else policy.denial_message(request.user, resource),
         "can_apply": policy.can_apply(request.user, resource),
         "dataset_jsonld": schemaorg.dataset(resource, base_url=_base_url(request)),
+        **_preview(request, resource),
     }
     return render(request, "catalog/resource_detail.html", context)
 
@@ -135,6 +137,28 @@ def catalog_rdf(request, fmt: str):
 
     graph = dcat.catalog_graph(page, base_url=_base_url(request), page_url=page_url)
     return _rdf_response(graph, fmt)
+
+
+def _preview(request, resource) -> dict:
+    """The first rows the visitor may query (same selector as the row API), or why not."""
+    try:
+        page = selectors.rows_of(
+            user=request.user, resource=resource, page_size=settings.ROWS_PREVIEW_SIZE
+        )
+    except PermissionDenied as exc:
+        return {"preview": None, "preview_denied": str(exc)}
+    except Http404:
+        return {"preview": None, "preview_denied": None}
+    if page.rows:
+        access_record(
+            user=request.user,
+            resource=resource,
+            action="query",
+            detail={"rows": len(page.rows), "preview": True},
+            charge=False,
+        )
+    rows = [[row["data"][f.name_en] for f in page.visible] for row in page.rows]
+    return {"preview": page, "preview_rows": rows, "preview_denied": None}
 
 
 @require_safe

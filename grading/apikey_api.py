@@ -6,10 +6,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from catalog.api.pagination import ProductCursorPagination
 from grading import apikeys
 from grading.models import APIKey
 
@@ -53,8 +53,9 @@ class APIKeyInputSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
-class APIKeyPagination(CursorPagination):
-    ordering = "-id"
+class APIKeyPagination(ProductCursorPagination):
+    """Newest first; a bad cursor is a 400 like everywhere else in the API."""
+
     page_size = 50
 
 

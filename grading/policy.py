@@ -284,7 +284,13 @@ def annotate_permissions(queryset: QuerySet, user) -> QuerySet:
     return queryset.annotate(
         may_download=_flag(downloadable_q(user)),
         may_query=_flag(queryable_q(user)),
+        open_access=_flag(_open_q()),
     )
+
+
+def _open_q() -> Q:
+    """Published open data: anyone may download and query it, and nobody is charged or audited."""
+    return Q(status=PUBLISHED) & _within_ceiling([Tier.OPEN])
 
 
 def annotate_public_download(queryset: QuerySet) -> QuerySet:
@@ -329,6 +335,41 @@ def can_download(user, resource) -> bool:
 def can_query(user, resource) -> bool:
     """May ``user`` read this resource's rows through the row API?"""
     return _holds(resource, queryable_q(user))
+
+
+# Dictionary-field grades shown in rows, by how the caller came to query the data.
+PUBLIC_ROW_GRADES = frozenset({Grade.L1, Grade.L2})
+GRANTED_ROW_GRADES = frozenset({Grade.L1, Grade.L2, Grade.L3})
+
+
+def visible_field_grades(user, resource, *, export: bool = False) -> frozenset[str]:
+    """The security grades of dictionary fields whose values ``user`` may read in the rows of
+    ``resource``; the values of every other field are masked.
+
+    None for a caller who may not query the resource. Staff of the providing organization:
+    every grade. Holders of an active grant with the query action, and operators whose
+    agreement covers the resource: up to L3 (L4 never leaves the agency). Anyone else querying
+    (open data): up to L2. An export (CSV) counts as a bulk download: never above L2.
+    """
+    if not can_query(user, resource):
+        return frozenset()
+    p = principal(user)
+    if resource.provider_id in p.org_ids:
+        grades = frozenset(Grade.values)
+    elif p.user_id is not None and _holds(resource, _granted_or_in_scope_q(p)):
+        grades = GRANTED_ROW_GRADES
+    else:
+        grades = PUBLIC_ROW_GRADES
+    return grades & BULK_DOWNLOAD_GRADES if export else grades
+
+
+def _granted_or_in_scope_q(p: Principal) -> Q:
+    return Q(pk__in=_granted_ids(p, "allow_query")) | Q(pk__in=_in_scope_ids(p))
+
+
+def can_see_field(user, resource, field, *, export: bool = False) -> bool:
+    """May ``user`` read the values of this dictionary ``field`` in the rows of ``resource``?"""
+    return field.grade in visible_field_grades(user, resource, export=export)
 
 
 def can_edit(user, resource) -> bool:
@@ -510,11 +551,17 @@ def access_basis(user, resource, action: str) -> str | None:
     or None when not permitted. The download and row views audit every basis but "open" and
     charge a grant's quota when the basis is "grant"."""
     p = principal(user)
-    permitted = can_download if action == "download" else can_query
-    if resource is None or not permitted(user, resource):
+    if resource is None:
         return None
-    public = Q(status=PUBLISHED) & _within_ceiling([Tier.OPEN])
-    if _holds(resource, public):
+    # Rows read through ``annotate_permissions`` carry the answers already, computed in SQL
+    # by the same rules; others are asked here.
+    permitted = getattr(resource, f"may_{action}", None)
+    if permitted is None:
+        permitted = (can_download if action == "download" else can_query)(user, resource)
+    if not permitted:
+        return None
+    is_open = getattr(resource, "open_access", None)
+    if is_open if is_open is not None else _holds(resource, _open_q()):
         return "open"
     if p.org_ids and _holds(resource, _own_agency(p)):
         return "own"

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from catalog.models import Resource
 from grading import policy
 from grading.models import Application, AuditEvent, Grant, Notice
+
+
+def _visible_resources(user) -> Prefetch:
+    """An application's or grant's resources, limited to those ``user`` may see now (a tier
+    can change after the fact; a restricted title must not show through a grant)."""
+    return Prefetch("resources", queryset=Resource.objects.visible_to(user).order_by("id"))
 
 
 def application_queryset(*, user) -> QuerySet:
@@ -15,7 +22,7 @@ def application_queryset(*, user) -> QuerySet:
     return (
         Application.objects.filter(policy.application_visible_q(user))
         .select_related("applicant", "provider", "grant")
-        .prefetch_related("resources")
+        .prefetch_related(_visible_resources(user))
         .order_by("-id")
     )
 
@@ -65,7 +72,7 @@ def grant_queryset(*, user) -> QuerySet:
     return (
         Grant.objects.filter(policy.grant_visible_q(user))
         .select_related("grantee", "application")
-        .prefetch_related("resources")
+        .prefetch_related(_visible_resources(user))
         .order_by("-id")
     )
 

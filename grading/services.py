@@ -300,24 +300,31 @@ def grant_charge(*, user, resource: Resource, action: str) -> Grant:
     raise QuotaExhausted
 
 
-@transaction.atomic
-def access_record(*, user, resource: Resource, action: str, detail: Mapping | None = None) -> str:
+def access_record(
+    *, user, resource: Resource, action: str, detail: Mapping | None = None, charge: bool = True
+) -> str:
     """Account for one download or query of ``resource`` before it is served: refuse it if the
-    policy does not permit it, charge the grant it rests on, and append non-open access to the
-    audit chain. Returns the access basis (see ``policy.access_basis``)."""
+    policy does not permit it, charge the grant it rests on (unless ``charge`` is off, as for
+    the resource page's preview), and append non-open access to the audit chain. Returns the
+    access basis (see ``policy.access_basis``). Open data writes nothing."""
     basis = policy.access_basis(user, resource, action)
     if basis is None:
         raise PermissionDenied(policy.denial_message(user, resource, action))
-    payload = {"basis": basis, **(detail or {})}
-    if basis == "grant":
+    if basis != "open":
+        _record_access(user, resource, action, basis, dict(detail or {}), charge)
+    return basis
+
+
+@transaction.atomic
+def _record_access(user, resource, action: str, basis: str, payload: dict, charge: bool) -> None:
+    payload["basis"] = basis
+    if basis == "grant" and charge:
         try:
             payload["grant"] = grant_charge(user=user, resource=resource, action=action).pk
         except QuotaExhausted as exc:
             raise PermissionDenied(_("The quota of your grant is used up.")) from exc
-    if basis != "open":
-        actor = user if getattr(user, "is_authenticated", False) else None
-        audit.record(actor=actor, action=f"resource.{action}", obj=resource, payload=payload)
-    return basis
+    actor = user if getattr(user, "is_authenticated", False) else None
+    audit.record(actor=actor, action=f"resource.{action}", obj=resource, payload=payload)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,5 +1,9 @@
-"""Error pages: every 4xx is a page that says what went wrong, in the visitor's language."""
+"""Error pages: every 4xx is a page that says what went wrong, in the visitor's language.
 
+Under ``/api/`` the same errors are JSON in the API's error shape (``{"detail": ...}``), so a
+client gets the body the OpenAPI schema declares even for a URL that matches no route."""
+
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +19,10 @@ TITLES = {
 
 
 def render_error(request, status: int, message: str = ""):
-    """Render the shared error page with ``status`` and a message for the visitor."""
+    """Render the shared error page with ``status`` and a message for the visitor (JSON under
+    ``/api/``)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message or str(TITLES.get(status, ""))}, status=status)
     context = {"status": status, "title": str(TITLES.get(status, "")), "message": message}
     return render(request, "error.html", context, status=status)
 

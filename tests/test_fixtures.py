@@ -95,3 +95,22 @@ def test_demo_roles_see_what_the_readme_says(demo, client):
     client.login(username="enterprise", password="Portal-Demo-2026")
     granted = client.get("/api/v1/resources/?tier=conditional&page_size=100").json()["results"]
     assert any(row["may_download"] for row in granted)
+
+
+def test_demo_resources_have_rows_and_previews(demo, client):
+    from catalog.models import RowTable
+
+    published = Resource.objects.filter(status="published")
+    assert RowTable.objects.filter(resource__in=published).count() == published.count() == 62
+    open_one = published.filter(tier="open").order_by("code").first()
+    page = client.get(f"/resources/{open_one.pk}/").content.decode()
+    assert 'class="preview-table"' in page
+    client.login(username="enterprise", password="Portal-Demo-2026")
+    granted = [
+        row["id"]
+        for row in client.get("/api/v1/resources/?tier=conditional&page_size=100").json()["results"]
+        if row["may_query"]
+    ]
+    assert granted
+    body = client.get(f"/api/v1/resources/{granted[0]}/rows/").json()
+    assert body["results"] and body["row_count"] == len(body["results"])

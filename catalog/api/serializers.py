@@ -2,6 +2,7 @@
 ``may_download`` / ``may_query`` annotations); they never decide access themselves."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -199,9 +200,59 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 class ThemeSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:theme-detail", lookup_field="code")
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     resource_count = serializers.IntegerField()
 
     class Meta:
         model = Theme
         fields = ["code", "url", "name", "name_en", "parent", "description", "resource_count"]
+
+
+class RowFieldSerializer(serializers.ModelSerializer):
+    visible = serializers.SerializerMethodField(
+        help_text="False when the field's grade is above what the caller may see: its values "
+        "are null and it cannot be filtered or sorted."
+    )
+
+    class Meta:
+        model = Field
+        fields = ["name", "name_en", "data_type", "grade", "visible"]
+
+    def get_visible(self, obj) -> bool:
+        return obj in self.context["visible"]
+
+
+class RowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Line number in the file (1 = after the header).")
+    data = serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        help_text="Values keyed by English field name; null when empty or masked.",
+    )
+
+
+class RowPageSerializer(serializers.Serializer):
+    """A page of a resource's rows (built from ``catalog.selectors.RowPage``)."""
+
+    resource = serializers.IntegerField(source="resource.pk")
+    fields = serializers.SerializerMethodField(method_name="get_row_fields")
+    row_count = serializers.IntegerField(
+        source="table.row_count", help_text="Rows loaded (before filters)."
+    )
+    truncated = serializers.BooleanField(
+        source="table.truncated", help_text="The file has more rows than were loaded."
+    )
+    notice = serializers.SerializerMethodField()
+    next = serializers.URLField(allow_null=True)
+    results = RowSerializer(source="rows", many=True)
+
+    @extend_schema_field(RowFieldSerializer(many=True))
+    def get_row_fields(self, obj):
+        context = {"visible": obj.visible}
+        return RowFieldSerializer(obj.fields, many=True, context=context).data
+
+    def get_notice(self, obj) -> str | None:
+        if not obj.table.truncated:
+            return None
+        return _("Only the first %(count)s rows of the file are loaded.") % {
+            "count": f"{obj.table.row_count:,}"
+        }

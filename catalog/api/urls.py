@@ -1,3 +1,4 @@
+from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
 from catalog.api import views
@@ -13,4 +14,8 @@ router.register("organizations", views.OrganizationViewSet, basename="organizati
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("api-keys", APIKeyViewSet, basename="api-key")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Any path segment reaches the view, so a malformed id is the API's JSON 404.
+    re_path(r"^resources/(?P<pk>[^/]+)/rows/$", views.ResourceRowsView.as_view(), name="rows"),
+    *router.urls,
+]

@@ -1,21 +1,29 @@
 """Read-only API views: thin wrappers around the selectors."""
 
+import logging
+
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, viewsets
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from catalog import selectors
 from catalog.api import pagination, serializers
+from catalog.api.renderers import RowsCSVRenderer
+from catalog.api.schema import DETAIL_ERRORS, LIST_ERRORS, ROWS_PARAMETERS, ROWS_RESPONSES
 from catalog.filters import ProductFilter, ResourceFilter
+from grading.services import access_record
 
-ERRORS = {
-    400: OpenApiResponse(description="Invalid filter value, page size, cursor or search text."),
-}
-DETAIL_ERRORS = {404: OpenApiResponse(description="No such entry, or not visible to the caller.")}
+access_log = logging.getLogger("portal.access")
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: serializers.ResourceListSerializer(many=True), **ERRORS}),
+    list=extend_schema(
+        responses={200: serializers.ResourceListSerializer(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(responses={200: serializers.ResourceDetailSerializer, **DETAIL_ERRORS}),
 )
 class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
@@ -42,7 +50,7 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: serializers.ProductSerializer(many=True), **ERRORS}),
+    list=extend_schema(responses={200: serializers.ProductSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: serializers.ProductSerializer, **DETAIL_ERRORS}),
 )
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
@@ -58,7 +66,9 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: serializers.OrganizationSerializer(many=True), **ERRORS}),
+    list=extend_schema(
+        responses={200: serializers.OrganizationSerializer(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(responses={200: serializers.OrganizationSerializer, **DETAIL_ERRORS}),
 )
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -74,7 +84,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: serializers.ThemeSerializer(many=True), **ERRORS}),
+    list=extend_schema(responses={200: serializers.ThemeSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: serializers.ThemeSerializer, **DETAIL_ERRORS}),
 )
 class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -87,3 +97,61 @@ class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.theme_queryset(user=self.request.user)
+
+
+class ResourceRowsView(APIView):
+    """Rows of the resource's tabular data (its newest CSV file, loaded on publication).
+
+    Filter with ``?<field>=value``, ``?<field>__gte=`` and ``?<field>__lte=`` (English field
+    names of the data dictionary), sort with ``?ordering=<field>`` or ``-<field>``, and follow
+    ``next`` for the following page. ``?format=csv`` (or ``Accept: text/csv``) answers CSV
+    with the next page in a ``Link`` header. Fields above the grade the caller may see are
+    null and cannot be filtered or sorted; CSV never carries fields above L2.
+    """
+
+    renderer_classes = [JSONRenderer, RowsCSVRenderer]
+
+    @extend_schema(
+        operation_id="v1_resources_rows_list",
+        parameters=ROWS_PARAMETERS,
+        responses=ROWS_RESPONSES,
+    )
+    def get(self, request, pk: str):
+        export = request.accepted_renderer.format == "csv"
+        page = selectors.resource_rows(
+            user=request.user,
+            pk=_resource_pk(pk),
+            params=request.query_params,
+            base_url=request.build_absolute_uri(),
+            export=export,
+        )
+        access_record(
+            user=request.user,
+            resource=page.resource,
+            action="query",
+            detail={"rows": len(page.rows), "params": request.query_params.urlencode()[:500]},
+        )
+        access_log.info(
+            "rows resource=%s user=%s", page.resource.pk, request.user.pk or "anonymous"
+        )
+        response = Response(serializers.RowPageSerializer(page).data)
+        response.row_page = True
+        if export:
+            response["Content-Disposition"] = f'attachment; filename="{page.resource.code}.csv"'
+            if page.next:
+                response["Link"] = f'<{page.next}>; rel="next"'
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Only a page of rows is ever CSV: errors and the OPTIONS description are JSON in
+        the API's usual shape, whatever format was asked for."""
+        if not getattr(response, "row_page", False):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def _resource_pk(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        raise Http404
+    return int(raw)

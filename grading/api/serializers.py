@@ -73,7 +73,7 @@ class ApplicationOut(serializers.ModelSerializer):
 class GrantOut(serializers.ModelSerializer):
     resources = AppliedResource(many=True, read_only=True)
     grantee = serializers.CharField(source="grantee.username")
-    application = serializers.PrimaryKeyRelatedField(read_only=True)
+    application = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Grant
@@ -92,6 +92,3 @@ class GrantOut(serializers.ModelSerializer):
         ]
 
 
-class ConflictOut(serializers.Serializer):
-    detail = serializers.CharField()
-    current_state = serializers.CharField()

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -14,13 +14,7 @@ from catalog.models import Resource
 from grading import selectors, services
 from grading.api import serializers as s
 
-ERRORS = {
-    400: OpenApiResponse(description="Missing or invalid fields, each named."),
-    401: OpenApiResponse(description="Not signed in."),
-    403: OpenApiResponse(description="Signed in but not allowed to do this."),
-    404: OpenApiResponse(description="No such object, or not visible to the caller."),
-}
-CONFLICT = {409: OpenApiResponse(s.ConflictOut, description="Not in a state this starts from.")}
+# Error statuses are declared for every operation by catalog.api.schema.declare_errors.
 
 
 class Conflict(exceptions.APIException):
@@ -59,7 +53,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_queryset(self):
         return selectors.application_queryset(user=self.request.user)
 
-    @extend_schema(request=s.ApplicationIn, responses={201: s.ApplicationOut, **ERRORS})
+    @extend_schema(request=s.ApplicationIn, responses={201: s.ApplicationOut})
     def create(self, request):
         data = s.ApplicationIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -77,7 +71,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         )
         return Response(s.ApplicationOut(application).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.TransitionIn, responses={200: s.ApplicationOut, **ERRORS, **CONFLICT})
+    @extend_schema(request=s.TransitionIn, responses={200: s.ApplicationOut})
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """Act on an application: submit, withdraw, return, check, approve, reject,
@@ -94,7 +88,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         )
         return Response(s.ApplicationOut(application).data)
 
-    @extend_schema(responses={200: s.EventOut(many=True), **ERRORS})
+    @extend_schema(responses={200: s.EventOut(many=True)})
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
         """The application's audit events, oldest first."""
@@ -112,7 +106,7 @@ class GrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         return selectors.grant_queryset(user=self.request.user)
 
-    @extend_schema(request=s.ReasonIn, responses={200: s.GrantOut, **ERRORS, **CONFLICT})
+    @extend_schema(request=s.ReasonIn, responses={200: s.GrantOut})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         """Revoke a grant at once, stating the reason."""

@@ -237,6 +237,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "catalog.api.schema.add_error_components",
+        "catalog.api.schema.declare_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ResourceStatusEnum": "catalog.models.Resource.Status",
         "ProductStatusEnum": "catalog.models.Product.Status",
@@ -254,6 +259,12 @@ CATALOG_MAX_QUERY_LENGTH = 200
 # many URLs /sitemap.xml becomes an index of per-section pages.
 CATALOG_RDF_PAGE_SIZE = 100
 CATALOG_SITEMAP_LIMIT = 50_000
+
+# Row API: at most this many rows of a CSV file are loaded (the answer says when a file had more).
+ROWS_MAX_LOADED = int(os.environ.get("ROWS_MAX_LOADED", "100000"))
+ROWS_PAGE_SIZE = 50
+ROWS_MAX_PAGE_SIZE = 1000
+ROWS_PREVIEW_SIZE = 10
 
 LOGGING = {
     "version": 1,

@@ -313,3 +313,12 @@ def test_audit_page_is_for_auditors_only(client, people, world, conditional):
     client.force_login(world.users["auditor"])
     page = client.get(reverse("grading:audit-log"))
     assert page.status_code == 200 and "application.submit" in page.content.decode()
+
+
+def test_grant_lists_never_show_resources_the_holder_may_not_see(client, world, make_resource):
+    hidden = make_resource("restricted_L4")  # make_resource grants it to `grantee` regardless
+    client.force_login(world.users["grantee"])
+    body = client.get("/api/v1/grants/").content.decode()
+    assert hidden.code not in body and hidden.title not in body
+    page = client.get(reverse("grading:grant-list")).content.decode()
+    assert hidden.code not in page and hidden.title not in page

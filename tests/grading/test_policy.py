@@ -192,3 +192,42 @@ def test_public_download_flag_is_what_anonymous_may_download(world, make_resourc
     )
     for variant, resource in resources.items():
         assert flags[resource.pk] is ("anonymous" in DOWNLOAD[variant]), variant
+
+
+# Field grades shown in rows, written out from DESIGN §2 (kind of caller → grades), for
+# callers who may query at all: the providing agency sees everything, grant holders and
+# in-scope operators up to L3 (L4 never leaves the agency), the public (open data) up to L2.
+ROW_GRADES_TRUTH = {
+    "agency_staff": {"L1", "L2", "L3", "L4"},
+    "grantee": {"L1", "L2", "L3"},
+    "operator": {"L1", "L2", "L3"},
+}
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_visible_field_grades_match_the_truth_table(world, make_resource, variant, kind):
+    resource = make_resource(variant)
+    user = world.users[kind]
+    grades = policy.visible_field_grades(user, resource)
+    exported = policy.visible_field_grades(user, resource, export=True)
+    if kind not in QUERY[variant]:
+        assert grades == exported == frozenset()
+        return
+    # Everyone else who may query (open data) sees up to L2.
+    expected = ROW_GRADES_TRUTH.get(kind, {"L1", "L2"})
+    assert set(grades) == expected
+    assert set(exported) == expected & {"L1", "L2"}  # never above L2 in a bulk export
+    field = resource.fields.get()
+    assert policy.can_see_field(user, resource, field) is (field.grade in expected)
+
+
+def test_visible_field_grades_of_an_expired_grant_are_none(world, make_resource):
+    resource = make_resource("conditional_L3")
+    assert policy.visible_field_grades(world.users["expired_grantee"], resource) == frozenset()
+
+
+def test_unknown_field_grade_is_never_visible(world, make_resource):
+    resource = make_resource("restricted_L4")
+    field = resource.fields.get()
+    field.grade = "L9"
+    assert not policy.can_see_field(world.users["agency_staff"], resource, field)

@@ -118,3 +118,32 @@ def test_catalogue_sitemap_and_feed_are_cached_for_anonymous(client, make_resour
     make_resource("open_L1")
     assert client.get(path)["X-Cache"] == "miss"
     assert client.get(path)["X-Cache"] == "hit"
+
+
+def test_cached_rows_are_dropped_when_new_rows_are_loaded(
+    client, make_table, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    from tests import factories as f
+
+    resource = make_table("open_L1", n=3)
+    path = f"/api/v1/resources/{resource.pk}/rows/"
+    assert client.get(path)["X-Cache"] == "miss"
+    assert client.get(path)["X-Cache"] == "hit"
+    new_file = ContentFile("行政区,数量\n静安区,9\n".encode(), name="new.csv")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.rows_load(distribution=f.DistributionFactory(resource=resource, file=new_file))
+    assert callbacks
+    fresh = client.get(path)
+    assert fresh["X-Cache"] == "miss"
+    assert [row["data"]["district"] for row in fresh.json()["results"]] == ["静安区"]
+
+
+def test_csv_and_json_rows_are_cached_apart(client, make_table):
+    resource = make_table("open_L1", n=3)
+    path = f"/api/v1/resources/{resource.pk}/rows/"
+    assert client.get(path).json()["results"]
+    csv_answer = client.get(path, HTTP_ACCEPT="text/csv")
+    assert csv_answer["X-Cache"] == "miss"
+    assert csv_answer["Content-Type"] == "text/csv; charset=utf-8"

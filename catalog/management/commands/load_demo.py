@@ -27,4 +27,6 @@ class Command(BaseCommand):
             stored += 1
         # loaddata writes rows directly, so the search columns are computed here.
         call_command("search_reindex", verbosity=options["verbosity"])
+        # loaddata does not go through publication either: load the rows for the previews.
+        call_command("load_rows", verbosity=options["verbosity"])
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded; {stored} new files stored."))
