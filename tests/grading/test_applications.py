@@ -322,3 +322,15 @@ def test_grant_lists_never_show_resources_the_holder_may_not_see(client, world, 
     assert hidden.code not in body and hidden.title not in body
     page = client.get(reverse("grading:grant-list")).content.decode()
     assert hidden.code not in page and hidden.title not in page
+
+
+def test_expire_grants_records_what_the_clock_already_ended(world, make_resource, capsys):
+    from django.core.management import call_command
+
+    make_resource("conditional_L1")  # gives `expired_grantee` a grant that ended yesterday
+    call_command("expire_grants")
+    assert "1 grants marked expired" in capsys.readouterr().out
+    assert Grant.objects.filter(grantee=world.users["expired_grantee"], status="expired").exists()
+    assert AuditEvent.objects.filter(action="grant.expire").count() == 1
+    call_command("expire_grants")
+    assert AuditEvent.objects.filter(action="grant.expire").count() == 1
