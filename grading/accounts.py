@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Organization
 from catalog.validators import validate_credit_code
-from grading import policy
+from grading import audit, policy
 from grading.models import ConfirmedEmail, Membership
 from portal.cache import catalog_changed
 
@@ -187,6 +187,7 @@ def enterprise_verify(*, actor, organization: Organization) -> Organization:
     organization.verified_at = timezone.now()
     organization.verified_by = actor
     organization.save(update_fields=["verified_at", "verified_by"])
+    audit.record(actor=actor, action="enterprise.verify", obj=organization, payload={})
     transaction.on_commit(catalog_changed)
     return organization
 
@@ -201,6 +202,7 @@ def enterprise_unverify(*, actor, organization: Organization) -> Organization:
     organization.verified_at = None
     organization.verified_by = None
     organization.save(update_fields=["verified_at", "verified_by"])
+    audit.record(actor=actor, action="enterprise.unverify", obj=organization, payload={})
     transaction.on_commit(catalog_changed)
     return organization
 
@@ -229,6 +231,12 @@ def _enterprise_remove(actor, organization: Organization, reason: str) -> tuple[
     ).values_list("email", flat=True)
     recipients = [address for address in admins if address]
     name = organization.name
+    audit.record(
+        actor=actor,
+        action="enterprise.reject",
+        obj=organization,
+        payload={"name": name, "credit_code": organization.credit_code, "reason": reason},
+    )
     try:
         organization.delete()
     except ProtectedError as exc:

@@ -30,7 +30,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from grading import policy
+from grading import audit, policy
 from grading.models import APIKey
 
 KEY_SCHEME = "pdp"
@@ -93,6 +93,7 @@ def api_key_revoke(*, user, key_id: int) -> APIKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        audit.record(actor=user, action="api_key.revoke", obj=key, payload={"prefix": key.prefix})
     return key
 
 

@@ -80,3 +80,20 @@ def test_tier_and_grade_changes_are_audited(world, make_resource):
         == '{"after":{"grade":"L1","tier":"open"},"before":{"grade":"L1","tier":"conditional"}}'
     )
     call_command("audit_verify")
+
+
+def test_enterprise_verification_and_key_revocation_are_audited(world):
+    from catalog.models import Organization
+    from grading import accounts, apikeys
+    from tests import factories as f
+
+    admin = world.users["platform_admin"]
+    pending = f.OrganizationFactory(code="pending-co", kind=Organization.Kind.ENTERPRISE)
+    accounts.enterprise_verify(actor=admin, organization=pending)
+    accounts.enterprise_unverify(actor=admin, organization=pending)
+    user = world.users["citizen"]
+    key, _raw = apikeys.api_key_create(user=user, name="脚本")
+    apikeys.api_key_revoke(user=user, key_id=key.pk)
+    actions = list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))
+    assert actions == ["enterprise.verify", "enterprise.unverify", "api_key.revoke"]
+    call_command("audit_verify")
