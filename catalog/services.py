@@ -27,6 +27,7 @@ from catalog.models import (
 from catalog.rows import read_csv
 from catalog.search import product_search_columns, resource_search_columns
 from grading import audit, policy
+from grading.services import InvalidTransition
 from portal.cache import catalog_changed
 
 # Metadata an editor may change with ``resource_update``; tier and fields have their own path
@@ -290,13 +291,8 @@ _EDITABLE_STATES = (Product.Status.DRAFT, Product.Status.REJECTED)
 P = Product.Status
 
 
-class ProductStateError(Exception):
+class ProductStateError(InvalidTransition):
     """The product is not in a state the action starts from."""
-
-    def __init__(self, current: str, label: str):
-        super().__init__(current)
-        self.current = current
-        self.label = label
 
 
 def _product_errors(product: Product, sources: list[Resource]) -> dict[str, list[str]]:

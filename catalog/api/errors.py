@@ -3,15 +3,29 @@ by services are translated instead of surfacing as 500s.
 
 Two body shapes, declared in the OpenAPI schema by ``catalog.api.schema``:
 
-- ``Error`` (403, 404, 405, 406, ...): ``{"detail": "message"}``;
+- ``Error`` (403, 404, 405, 406, 409, ...): ``{"detail": "message"}`` (a 409 adds
+  ``current_state``);
 - ``ValidationError`` (400): ``{"detail": "summary", "<parameter>": ["message", ...], ...}``,
   one key per offending query parameter, so a client can tell which one to fix.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from grading.services import InvalidTransition
+
+
+class Conflict(exceptions.APIException):
+    """409 for a workflow step from the wrong state, naming the state the object is in."""
+
+    status_code = 409
+
+    def __init__(self, error: InvalidTransition):
+        message = _("Not possible in the current state (%(state)s).") % {"state": error.label}
+        super().__init__({"detail": message, "current_state": error.current})
 
 
 def exception_handler(exc, context):
@@ -21,6 +35,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail=detail)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(detail=str(exc) or None)
+    elif isinstance(exc, InvalidTransition):
+        exc = Conflict(exc)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ValidationError):
         response.data = validation_body(response.data)

@@ -3,8 +3,6 @@
 The read side is ``views.ProductViewSet``; this adds the writes on the same routes. Who may do
 what is the policy's question (asked inside the services); this module only translates."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -54,26 +52,6 @@ class ReviewIn(serializers.Serializer):
     quality_passed = serializers.BooleanField(default=False)
 
 
-def _call(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise exceptions.ValidationError(detail) from exc
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
-    except services.ProductStateError as exc:
-        error = exceptions.APIException(
-            {
-                "detail": _("Not possible in the current state (%(state)s).")
-                % {"state": exc.label},
-                "current_state": exc.current,
-            }
-        )
-        error.status_code = status.HTTP_409_CONFLICT
-        raise error from exc
-
-
 class ProductWriteViewSet(ProductViewSet):
     """Data products: listed ones for everyone; operators under an agreement register, edit
     and submit theirs; platform staff review, list, reject and delist."""
@@ -97,8 +75,7 @@ class ProductWriteViewSet(ProductViewSet):
         theme = fields.pop("theme", None)
         fields["theme_id"] = theme.pk if theme else None
         sources = self._sources(fields.pop("source_resources"))
-        return _call(
-            services.product_save,
+        return services.product_save(
             actor=request.user,
             organization=organization,
             data=fields,
@@ -120,7 +97,7 @@ class ProductWriteViewSet(ProductViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Submit for listing; every unmet condition is named in the 400."""
-        product = _call(services.product_submit, actor=request.user, product=self.get_object())
+        product = services.product_submit(actor=request.user, product=self.get_object())
         return Response(self._out(product))
 
     @extend_schema(request=ReviewIn, responses={200: ProductSerializer})
@@ -129,8 +106,7 @@ class ProductWriteViewSet(ProductViewSet):
         """Platform review: start, list (compliance and quality passed), reject or delist."""
         data = ReviewIn(data=request.data)
         data.is_valid(raise_exception=True)
-        product = _call(
-            services.product_review,
+        product = services.product_review(
             actor=request.user,
             product=self.get_object(),
             **data.validated_data,

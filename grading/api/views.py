@@ -1,7 +1,5 @@
 """API for applications and grants: thin views over grading.selectors and grading.services."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -15,32 +13,6 @@ from grading import selectors, services
 from grading.api import serializers as s
 
 # Error statuses are declared for every operation by catalog.api.schema.declare_errors.
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-
-    def __init__(self, error: services.InvalidTransition):
-        super().__init__(
-            {
-                "detail": _("Not possible in the current state (%(state)s).")
-                % {"state": error.label},
-                "current_state": error.current,
-            }
-        )
-
-
-def _call(service, **kwargs):
-    """Run a service, turning its errors into API answers (400 naming fields, 403, 409)."""
-    try:
-        return service(**kwargs)
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise exceptions.ValidationError(detail) from exc
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
-    except services.InvalidTransition as exc:
-        raise Conflict(exc) from exc
 
 
 class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -62,8 +34,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         resources = list(Resource.objects.visible_to(request.user).filter(pk__in=ids))
         if len(resources) != len(set(ids)):
             raise exceptions.ValidationError({"resources": [_("No such resource.")]})
-        application = _call(
-            services.application_create,
+        application = services.application_create(
             actor=request.user,
             resources=resources,
             data=fields,
@@ -79,8 +50,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         application = self.get_object()
         data = s.TransitionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        application = _call(
-            services.application_act,
+        application = services.application_act(
             actor=request.user,
             application=application,
             action=data.validated_data["action"],
@@ -113,8 +83,7 @@ class GrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         grant = self.get_object()
         data = s.ReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
-        grant = _call(
-            services.grant_revoke,
+        grant = services.grant_revoke(
             actor=request.user,
             grant=grant,
             reason=data.validated_data["reason"],
