@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import EmptyResultSet, PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -17,6 +17,7 @@ from django.http import Http404, QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from catalog.api.pagination import RELEVANCE
 from catalog.models import (
     Distribution,
     Field,
@@ -127,10 +128,7 @@ def _facet_sql(queryset: QuerySet, names: list[str]) -> tuple[str, tuple]:
     inner, params = queryset.order_by().values(*columns).query.sql_with_params()
     aliases = [f"c{i}" for i in range(len(columns))]
     branches = [_facet_branch(i, _FACET_SPECS[name]) for i, name in enumerate(names)]
-    sql = (
-        f"WITH m({', '.join(aliases)}) AS MATERIALIZED ({inner}) "
-        + " UNION ALL ".join(branches)
-    )
+    sql = f"WITH m({', '.join(aliases)}) AS MATERIALIZED ({inner}) " + " UNION ALL ".join(branches)
     return sql, tuple(params)
 
 
@@ -222,6 +220,66 @@ def headline_figures(*, user) -> dict[str, int]:
 def newest_resources(*, user, limit: int = 8) -> list[Resource]:
     """The most recently modified entries ``user`` may see."""
     return list(resource_queryset(user=user).order_by("-modified", "-id")[:limit])
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogue exports (CSV, XLSX)
+# ---------------------------------------------------------------------------------------------
+
+EXPORT_ORDERINGS = frozenset({"modified", "title", "record_count"})
+
+
+@dataclass
+class ResourceExport:
+    """The entries of one catalogue search, in the search's order, up to ``limit``."""
+
+    ids: list[int]
+    truncated: bool
+    limit: int
+    user: object = None
+
+    def __iter__(self):
+        """The entries, read ``EXPORT_CHUNK_SIZE`` ids at a time: one query per chunk, with
+        provider and theme joined, whatever the number of entries."""
+        size = settings.EXPORT_CHUNK_SIZE
+        for start in range(0, len(self.ids), size):
+            chunk = self.ids[start : start + size]
+            found = (
+                Resource.objects.visible_to(self.user)
+                .filter(pk__in=chunk)
+                .select_related("provider", "theme")
+                .defer("search_title", "search_body", "abstract", "abstract_en")
+            )
+            by_id = {resource.pk: resource for resource in found}
+            yield from (by_id[pk] for pk in chunk if pk in by_id)
+
+
+def export_ordering(*, queryset: QuerySet, ordering: str = "") -> list[str]:
+    """The order of an export: ``ordering`` as the API list reads it (``modified``,
+    ``title``, ``record_count``, each optionally ``-``, comma-separated), else the catalogue's
+    (search relevance first when searching, then newest first). ``ValidationError`` for an
+    unknown field."""
+    names = [name.strip() for name in ordering.split(",") if name.strip()]
+    unknown = [name for name in names if name.lstrip("-") not in EXPORT_ORDERINGS]
+    if unknown:
+        raise ValidationError(
+            _("Unknown ordering: %(names)s. Use %(allowed)s.")
+            % {"names": ", ".join(unknown), "allowed": ", ".join(sorted(EXPORT_ORDERINGS))}
+        )
+    if not names:
+        names = ["-modified"]
+        if RELEVANCE in queryset.query.annotations:
+            names.insert(0, "-" + RELEVANCE)
+    return [*names, "-id"]
+
+
+def resource_export(*, user, queryset: QuerySet, ordering: list[str]) -> ResourceExport:
+    """The ids of the entries of ``queryset`` (a filtered ``resource_queryset(user=user)``) in
+    ``ordering``, at most ``settings.EXPORT_MAX_ROWS``, read now in one query; the entries
+    themselves are read in chunks when the export is iterated."""
+    limit = settings.EXPORT_MAX_ROWS
+    ids = list(queryset.order_by(*ordering).values_list("pk", flat=True)[: limit + 1])
+    return ResourceExport(ids[:limit], len(ids) > limit, limit, user)
 
 
 # ---------------------------------------------------------------------------------------------

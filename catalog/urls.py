@@ -6,6 +6,9 @@ app_name = "catalog"
 
 urlpatterns = [
     path("resources/", views.resource_list, name="resource-list"),
+    re_path(
+        r"^resources/export\.(?P<fmt>csv|xlsx)$", views.resource_export, name="resource-export"
+    ),
     path("resources/<int:pk>/", views.resource_detail, name="resource-detail"),
     re_path(
         r"^resources/(?P<pk>[0-9]+)\.(?P<fmt>ttl|jsonld|rdf)$",

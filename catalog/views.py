@@ -4,17 +4,19 @@ import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.timezone import localdate
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 
-from catalog import dcat, schemaorg, selectors
+from catalog import dcat, export, schemaorg, selectors
 from catalog.api.pagination import CatalogCursorPagination, ProductCursorPagination
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.forms import CatalogQueryForm
@@ -69,10 +71,59 @@ def resource_list(request):
         "facets": selectors.resource_facets(queryset=filterset.qs, user=request.user),
         "filters": _active_filters(filterset),
         "query": request.GET.get("q", ""),
+        "export_query": _without_paging(request.GET),
         "previous_link": previous_link,
         "next_link": next_link,
     }
     return render(request, "catalog/resource_list.html", context)
+
+
+def _without_paging(params) -> str:
+    """The query string of a search without its page position, for the export links."""
+    kept = params.copy()
+    for name in ("cursor", "page_size"):
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+@require_safe
+def resource_export(request, fmt: str):
+    """The entries of the catalogue search in the query string (the same filters, ``q`` and
+    ``ordering`` as the list and the API) as CSV or XLSX, at most ``EXPORT_MAX_ROWS``; an
+    ``X-Export-Truncated`` header (and, in XLSX, a note) says when the search matched more."""
+    filterset = ResourceFilter(request.GET, queryset=selectors.resource_queryset(user=request.user))
+    if not filterset.is_valid():
+        return render_error(request, 400, _filter_errors(filterset))
+    try:
+        ordering = selectors.export_ordering(
+            queryset=filterset.qs, ordering=request.GET.get("ordering", "")
+        )
+    except ValidationError as exc:
+        return render_error(request, 400, " ".join(exc.messages))
+    found = selectors.resource_export(user=request.user, queryset=filterset.qs, ordering=ordering)
+    shape = export.layout(
+        english=(get_language() or "").startswith("en"),
+        grades=policy.can_see_grades(request.user),
+        base_url=_base_url(request),
+    )
+    return _export_response(fmt, found, shape)
+
+
+def _export_response(fmt: str, found, shape):
+    if fmt == "csv":
+        lines = (line.encode("utf-8") for line in export.csv_lines(found, shape))
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    else:
+        note = ""
+        if found.truncated:
+            note = _("Only the first %(max)d matching entries are exported.") % {"max": found.limit}
+        handle = export.xlsx_file(found, shape, note)
+        response = FileResponse(handle, content_type=export.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="resources-{localdate():%Y%m%d}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    if found.truncated:
+        response["X-Export-Truncated"] = str(found.limit)
+    return response
 
 
 @require_safe

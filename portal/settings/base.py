@@ -266,6 +266,11 @@ ROWS_PAGE_SIZE = 50
 ROWS_MAX_PAGE_SIZE = 1000
 ROWS_PREVIEW_SIZE = 10
 
+# Catalogue exports (/resources/export.csv, .xlsx): at most this many entries (the answer says
+# when a search matched more), read this many at a time.
+EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "100000"))
+EXPORT_CHUNK_SIZE = 1000
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,7 +1,11 @@
 """Every public surface agrees with the truth table: tier × kind of user × action × surface."""
 
+import csv
+import io
+
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from tests.access_truth import CASES, DOWNLOAD, VIEW
 from tests.factories import CSV_BYTES
@@ -157,3 +161,16 @@ def test_stored_files_have_no_public_url(client, make_resource):
     assert client.get(f"{settings.MEDIA_URL}{name}").status_code == 404
     assert client.get(f"/media/{name}").status_code == 404
     assert client.get(f"/static/{name}").status_code == 404
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_export__csv_and_xlsx(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    client = as_user(kind)
+    expected = [resource.code] if kind in VIEW[variant] else []
+    body = b"".join(client.get(reverse("catalog:resource-export", args=["csv"])).streaming_content)
+    assert [row[0] for row in csv.reader(io.StringIO(body.decode("utf-8-sig")))][1:] == expected
+    assert (resource.title in body.decode("utf-8-sig")) is (kind in VIEW[variant])
+    response = client.get(reverse("catalog:resource-export", args=["xlsx"]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == expected

@@ -1,0 +1,130 @@
+"""Catalogue exports: the entries of a catalogue search as CSV or XLSX.
+
+The entries come from ``catalog.selectors.resource_export`` (what the caller may see, already
+filtered, in the search's order); this module only lays them out. Cells that a spreadsheet would
+run as a formula are escaped with the row API's ``csv_cell`` in both formats. CSV starts with a
+byte-order mark so spreadsheet programs read the UTF-8 (Chinese) correctly.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from catalog.models import Resource, UpdateCycle
+from catalog.rows import csv_cell
+from grading.grades import Grade, Tier
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What one export shows, fixed before the first row is written: the header in the
+    caller's language, the labels of coded values, and whether the grade column is there."""
+
+    headers: list[str]
+    english: bool
+    grades: bool
+    base_url: str
+    labels: dict[str, str]
+
+
+def layout(*, english: bool, grades: bool, base_url: str) -> Layout:
+    """The layout for the active language (call while the request's language is active)."""
+    headers = [
+        _("Catalogue code"),
+        capfirst(_("title")),
+        _("English title"),
+        _("Provider"),
+        _("Theme"),
+        _("Openness tier"),
+        _("Format"),
+        _("Update cycle"),
+        _("Issued"),
+        _("Modified"),
+        _("Keywords"),
+        _("Licence"),
+        _("Page URL"),
+    ]
+    if grades:
+        headers.append(_("Security grade"))
+    labels = {
+        f"{kind}:{value}": str(label)
+        for kind, choices in (("tier", Tier), ("cycle", UpdateCycle), ("grade", Grade))
+        for value, label in choices.choices
+    }
+    return Layout(headers, english, grades, base_url.rstrip("/"), labels)
+
+
+def values(resource: Resource, shape: Layout) -> list:
+    """One entry's cells, typed (dates stay dates), not yet escaped."""
+
+    def named(obj, field: str) -> str:
+        return (shape.english and getattr(obj, f"{field}_en", "")) or getattr(obj, field)
+
+    row = [
+        resource.code,
+        resource.title,
+        resource.title_en,
+        named(resource.provider, "name"),
+        named(resource.theme, "name"),
+        shape.labels.get(f"tier:{resource.tier}", resource.tier),
+        resource.format,
+        shape.labels.get(f"cycle:{resource.update_cycle}", resource.update_cycle),
+        resource.issued,
+        resource.modified,
+        ", ".join(resource.keyword_list),
+        resource.license,
+        f"{shape.base_url}/resources/{resource.pk}/",
+    ]
+    if shape.grades:
+        row.append(shape.labels.get(f"grade:{resource.grade}", resource.grade))
+    return row
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands back what it was given, for ``csv.writer``."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_lines(resources: Iterable[Resource], shape: Layout) -> Iterator[str]:
+    """The export as CSV lines, header first, the first one led by a byte-order mark."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow([csv_cell(h) for h in shape.headers])
+    for resource in resources:
+        yield writer.writerow([csv_cell(value) for value in values(resource, shape)])
+
+
+def _xlsx_cell(value):
+    if isinstance(value, dt.date):
+        return value
+    # openpyxl refuses control characters; a spreadsheet cell cannot hold them anyway.
+    return ILLEGAL_CHARACTERS_RE.sub("", csv_cell(value))
+
+
+def xlsx_file(resources: Iterable[Resource], shape: Layout, note: str = ""):
+    """The export as an XLSX workbook in a temporary file (rewound), written row by row with a
+    write-only workbook so memory stays flat; ``note`` (e.g. that the export was cut short)
+    goes on a second sheet."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Data resources"))
+    sheet.append([_xlsx_cell(h) for h in shape.headers])
+    for resource in resources:
+        sheet.append([_xlsx_cell(value) for value in values(resource, shape)])
+    if note:
+        workbook.create_sheet(_("Notes")).append([_xlsx_cell(note)])
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
