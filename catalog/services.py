@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from typing import IO, Any
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from catalog.models import (
     Distribution,
     Field,
+    HarvestRecord,
     Organization,
     Product,
     Resource,
@@ -29,6 +31,9 @@ from catalog.search import product_search_columns, resource_search_columns
 from grading import audit, policy
 from grading.services import InvalidTransition
 from portal.cache import catalog_changed
+
+if TYPE_CHECKING:
+    from catalog.harvest import Link, RemoteEntry
 
 # Metadata an editor may change with ``resource_update``; tier and fields have their own path
 # because they move the grade and the ceiling.
@@ -509,3 +514,96 @@ def rows_load(*, distribution: Distribution) -> RowTable | None:
     )
     transaction.on_commit(catalog_changed)
     return table
+
+
+# ---------------------------------------------------------------------------------------------
+# Harvesting other catalogues (``manage.py harvest``; ``catalog.harvest`` reads the sources)
+# ---------------------------------------------------------------------------------------------
+
+LINK_KINDS = (Distribution.Kind.LINK, Distribution.Kind.API)
+
+
+@dataclass(frozen=True)
+class HarvestOutcome:
+    status: str  # created, updated, unchanged or skipped
+    resource: Resource | None = None
+    reason: str = ""
+
+
+@transaction.atomic
+def distribution_set_links(*, actor, resource: Resource, links: Iterable[Link]) -> None:
+    """Replace the link and API distributions of ``resource`` by ``links`` (addresses only:
+    nothing is downloaded); its stored files are kept."""
+    if actor is not None:
+        _require(policy.can_edit(actor, resource))
+    resource.distributions.filter(kind__in=LINK_KINDS).delete()
+    for link in links:
+        distribution = Distribution(
+            resource=resource,
+            title=link.title,
+            kind=link.kind,
+            format=link.format,
+            media_type=link.media_type,
+            url=link.url,
+        )
+        distribution.full_clean()
+        distribution.save()
+    transaction.on_commit(catalog_changed)
+
+
+@transaction.atomic
+def harvest_entry(
+    *, source: str, entry: RemoteEntry, provider: Organization, theme: Theme
+) -> HarvestOutcome:
+    """Import one harvested entry as a draft of ``provider``, or update the draft imported
+    from it before when the entry changed. An unchanged entry is left alone, and so is one
+    whose local copy moved on from draft (the agency owns it then). Never publishes. The code
+    is derived from the source and the entry (``catalog.harvest.resource_code``)."""
+    record = (
+        HarvestRecord.objects.select_for_update()
+        .select_related("resource")
+        .filter(source=source, remote_id=entry.remote_id)
+        .first()
+    )
+    content_hash = entry.content_hash(theme.code)
+    if record is None:
+        resource = resource_create(
+            actor=None,
+            provider=provider,
+            theme=theme,
+            code=_harvest_code(source, entry),
+            **entry.metadata(),
+        )
+        distribution_set_links(actor=None, resource=resource, links=entry.links)
+        HarvestRecord.objects.create(
+            source=source, remote_id=entry.remote_id, resource=resource, content_hash=content_hash
+        )
+        return HarvestOutcome("created", resource)
+    return _harvest_update(record, entry, theme, content_hash)
+
+
+def _harvest_code(source: str, entry: RemoteEntry) -> str:
+    from catalog.harvest import resource_code
+
+    code = resource_code(source, entry)
+    if Resource.objects.filter(code=code).exists():  # e.g. two names that differ in spaces
+        code = resource_code(source, entry, hashed=True)
+    return code
+
+
+def _harvest_update(
+    record: HarvestRecord, entry: RemoteEntry, theme: Theme, content_hash: str
+) -> HarvestOutcome:
+    resource = record.resource
+    if record.content_hash == content_hash:
+        return HarvestOutcome("unchanged", resource)
+    if resource.status != Resource.Status.DRAFT:
+        reason = _("Changed at the source, but the local entry is %(status)s: not overwritten.")
+        return HarvestOutcome(
+            "skipped", resource, reason % {"status": resource.get_status_display()}
+        )
+    resource_update(actor=None, resource=resource, data={**entry.metadata(), "theme": theme})
+    distribution_set_links(actor=None, resource=resource, links=entry.links)
+    record.content_hash = content_hash
+    record.save(update_fields=["content_hash", "harvested_at"])
+    return HarvestOutcome("updated", resource)
