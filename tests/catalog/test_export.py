@@ -162,6 +162,23 @@ def test_export__bad_filter_is_400(client, make_resource, fmt, params):
     assert "Content-Disposition" not in response
 
 
+@pytest.mark.parametrize("kind", ["anonymous", "citizen", "grantee", "operator"])
+def test_export__grade_filter_is_403_for_callers_who_may_not_see_grades(as_user, kind):
+    response = as_user(kind).get(_url("csv"), {"grade": "L1"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403
+    assert (
+        "Only agency and platform staff may filter by security grade." in response.content.decode()
+    )
+
+
+def test_export__grade_filter_for_staff(as_user, make_resource):
+    make_resource("conditional_L2", code="two")
+    make_resource("conditional_L3", code="three")
+    response = as_user("agency_staff").get(_url("csv"), {"grade": "L3"})
+    header, *rows = _csv_rows(response)
+    assert [(row[0], row[-1][:2]) for row in rows] == [("three", "L3")]
+
+
 def test_export__unknown_format_is_404(client):
     assert client.get("/resources/export.json").status_code == 404
 
