@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.utils.text import capfirst
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from catalog.models import Resource, UpdateCycle
+from catalog.models import UpdateCycle
 from catalog.rows import csv_cell
 from grading.grades import Grade, Tier
 
@@ -65,29 +65,30 @@ def layout(*, english: bool, grades: bool, base_url: str) -> Layout:
     return Layout(headers, english, grades, base_url.rstrip("/"), labels)
 
 
-def values(resource: Resource, shape: Layout) -> list:
-    """One entry's cells, typed (dates stay dates), not yet escaped."""
+def values(entry: Mapping, shape: Layout) -> list:
+    """One entry's cells (``entry`` holds ``selectors.EXPORT_COLUMNS``), typed (dates stay
+    dates), not yet escaped."""
 
-    def named(obj, field: str) -> str:
-        return (shape.english and getattr(obj, f"{field}_en", "")) or getattr(obj, field)
+    def named(prefix: str) -> str:
+        return (shape.english and entry[f"{prefix}__name_en"]) or entry[f"{prefix}__name"]
 
     row = [
-        resource.code,
-        resource.title,
-        resource.title_en,
-        named(resource.provider, "name"),
-        named(resource.theme, "name"),
-        shape.labels.get(f"tier:{resource.tier}", resource.tier),
-        resource.format,
-        shape.labels.get(f"cycle:{resource.update_cycle}", resource.update_cycle),
-        resource.issued,
-        resource.modified,
-        ", ".join(resource.keyword_list),
-        resource.license,
-        f"{shape.base_url}/resources/{resource.pk}/",
+        entry["code"],
+        entry["title"],
+        entry["title_en"],
+        named("provider"),
+        named("theme"),
+        shape.labels.get(f"tier:{entry['tier']}", entry["tier"]),
+        entry["format"],
+        shape.labels.get(f"cycle:{entry['update_cycle']}", entry["update_cycle"]),
+        entry["issued"],
+        entry["modified"],
+        ", ".join(k.strip() for k in entry["keywords"].split(",") if k.strip()),
+        entry["license"],
+        f"{shape.base_url}/resources/{entry['pk']}/",
     ]
     if shape.grades:
-        row.append(shape.labels.get(f"grade:{resource.grade}", resource.grade))
+        row.append(shape.labels.get(f"grade:{entry['grade']}", entry["grade"]))
     return row
 
 
@@ -98,12 +99,12 @@ class _Echo:
         return text
 
 
-def csv_lines(resources: Iterable[Resource], shape: Layout) -> Iterator[str]:
+def csv_lines(entries: Iterable[Mapping], shape: Layout) -> Iterator[str]:
     """The export as CSV lines, header first, the first one led by a byte-order mark."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     yield "\ufeff" + writer.writerow([csv_cell(h) for h in shape.headers])
-    for resource in resources:
-        yield writer.writerow([csv_cell(value) for value in values(resource, shape)])
+    for entry in entries:
+        yield writer.writerow([csv_cell(value) for value in values(entry, shape)])
 
 
 def _xlsx_cell(value):
@@ -113,15 +114,15 @@ def _xlsx_cell(value):
     return ILLEGAL_CHARACTERS_RE.sub("", csv_cell(value))
 
 
-def xlsx_file(resources: Iterable[Resource], shape: Layout, note: str = ""):
+def xlsx_file(entries: Iterable[Mapping], shape: Layout, note: str = ""):
     """The export as an XLSX workbook in a temporary file (rewound), written row by row with a
     write-only workbook so memory stays flat; ``note`` (e.g. that the export was cut short)
     goes on a second sheet."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Data resources"))
     sheet.append([_xlsx_cell(h) for h in shape.headers])
-    for resource in resources:
-        sheet.append([_xlsx_cell(value) for value in values(resource, shape)])
+    for entry in entries:
+        sheet.append([_xlsx_cell(value) for value in values(entry, shape)])
     if note:
         workbook.create_sheet(_("Notes")).append([_xlsx_cell(note)])
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
