@@ -3,12 +3,13 @@ they never widen it. Unknown values are errors (400), not silently ignored."""
 
 import django_filters
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organization, Product, Resource, Theme, UpdateCycle
 from catalog.search import search_products, search_resources
+from grading import policy
 from grading.grades import Grade, Tier
 
 
@@ -34,7 +35,9 @@ class ResourceFilter(django_filters.FilterSet):
         queryset=Organization.objects.all(), to_field_name="code", label=_("Provider")
     )
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Openness tier"))
-    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Security grade"))
+    grade = django_filters.ChoiceFilter(
+        choices=Grade.choices, method="filter_grade", label=_("Security grade")
+    )
     # Not "format": DRF reserves that name for choosing the response format.
     res_format = django_filters.CharFilter(
         field_name="format", lookup_expr="iexact", label=_("Format")
@@ -50,6 +53,15 @@ class ResourceFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         return search_resources(queryset, value)
+
+    def filter_grade(self, queryset, name, value):
+        # Grades are staff knowledge: a filter by grade would let anyone infer them, on the
+        # page, in the API and in a kept export alike.
+        if not policy.can_see_grades(getattr(self.request, "user", None)):
+            raise PermissionDenied(
+                _("Only agency and platform staff may filter by security grade.")
+            )
+        return queryset.filter(grade=value)
 
     def filter_theme(self, queryset, name, value):
         # A theme includes its sub-themes.

@@ -112,6 +112,8 @@ def _error(description: str, schema=ERROR) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+# Query parameters the policy keeps for staff: anyone else using them gets 403.
+STAFF_FILTERS = ("grade",)
 STATE_ACTIONS = ("/transition/", "/submit/", "/review/", "/revoke/")
 
 
@@ -136,6 +138,8 @@ def _declare(path: str, method: str, operation: dict) -> None:
     if signed_in or writes:
         wanted["401"] = _error("No credentials, or an invalid, expired or revoked API key.")
         wanted["403"] = _error("Signed in but not allowed to do this (the policy says why).")
+    if any(p.get("name") in STAFF_FILTERS for p in operation.get("parameters", [])):
+        wanted["403"] = _error("A filter only agency and platform staff may use (the grade).")
     if "{" in path:
         wanted["404"] = _error("No such object, or not visible to the caller.")
     if writes or any(p.get("in") == "query" for p in operation.get("parameters", [])):
