@@ -248,6 +248,8 @@ SPECTACULAR_SETTINGS = {
         "UpdateCycleEnum": "catalog.models.UpdateCycle",
         "TierEnum": "grading.grades.Tier",
         "GradeEnum": "grading.grades.Grade",
+        "FeedbackKindEnum": "grading.models.Feedback.Kind",
+        "FeedbackStatusEnum": "grading.models.Feedback.Status",
     },
 }
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.access_truth import CASES, DOWNLOAD, VIEW
+from tests.access_truth import CASES, DOWNLOAD, SUSPENDED_DOWNLOAD, VIEW
 from tests.factories import CSV_BYTES
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +157,72 @@ def test_stored_files_have_no_public_url(client, make_resource):
     assert client.get(f"{settings.MEDIA_URL}{name}").status_code == 404
     assert client.get(f"/media/{name}").status_code == 404
     assert client.get(f"/static/{name}").status_code == 404
+
+
+# -- feedback and suspension by an upheld rights complaint ------------------------------------
+
+
+def uphold_complaint(world, resource):
+    """A rights complaint against ``resource``, filed and upheld through the services."""
+    from grading.feedback import feedback_act, feedback_submit
+
+    complainant = world.users["operator" if resource.tier == "restricted" else "citizen"]
+    item, _created = feedback_submit(
+        actor=complainant, kind="complaint", resource=resource, title="侵权", text="含本人信息"
+    )
+    return feedback_act(
+        actor=world.users["agency_staff"], feedback=item, action="uphold", text="情况属实"
+    )
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_feedback_forms__exist_only_for_visible_resources(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    client = as_user(kind)
+    for form in ("correction", "request", "complaint"):
+        response = client.get(reverse("grading:feedback-new", args=[resource.pk, form]))
+        if kind not in VIEW[variant]:
+            assert response.status_code == 404
+            assert resource.title not in response.content.decode()
+        elif form == "complaint" and kind == "anonymous":
+            assert response.status_code == 302 and "/login/" in response["Location"]
+        else:
+            assert response.status_code == 200
+            assert resource.title in response.content.decode()
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_download__while_a_complaint_is_upheld(world, as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    uphold_complaint(world, resource)
+    distribution = resource.distributions.get()
+    url = reverse("catalog:distribution-download", args=[resource.pk, distribution.pk])
+    client = as_user(kind)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    api = client.get(f"/api/v1/resources/{resource.pk}/")
+    if kind not in VIEW[variant]:
+        assert response.status_code == 404 and api.status_code == 404
+        return
+    allowed = kind in SUSPENDED_DOWNLOAD[variant]
+    assert response.status_code == (200 if allowed else 403)
+    if not allowed and kind in DOWNLOAD[variant]:
+        assert "suspended pending a rights complaint" in response.content.decode()
+    assert api.json()["may_download"] is allowed
+    assert (api.json()["distributions"][0]["download_url"] is not None) is allowed
+
+
+@pytest.mark.parametrize("kind", ["anonymous", "grantee", "agency_staff"])
+@pytest.mark.parametrize("variant", ["open_L1", "conditional_L1"])
+def test_interop__suspension_removes_download_links(world, as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    uphold_complaint(world, resource)
+    client = as_user(kind)
+    allowed = kind in SUSPENDED_DOWNLOAD[variant]
+    download = f"/resources/{resource.pk}/distributions/"
+    ckan = client.get("/api/3/action/package_show", {"id": resource.code}).json()["result"]
+    assert bool(ckan["resources"][0]["url"]) is allowed
+    turtle = client.get(f"/resources/{resource.pk}.ttl").content.decode()
+    assert ("downloadURL" in turtle and download in turtle) is allowed
+    page = client.get(f"/resources/{resource.pk}/").content.decode()
+    assert ('"contentUrl"' in page) is allowed
+    assert '"isAccessibleForFree": true' not in page
