@@ -303,11 +303,13 @@ def downloadable(user) -> QuerySet:
 
 
 def annotate_permissions(queryset: QuerySet, user) -> QuerySet:
-    """Add ``may_download`` and ``may_query`` booleans computed in SQL from the same rules."""
+    """Add ``may_download`` and ``may_query`` booleans computed in SQL from the same rules (and
+    ``suspended``, so a denial can say why without asking again)."""
     return queryset.annotate(
         may_download=_flag(downloadable_q(user)),
         may_query=_flag(queryable_q(user)),
         open_access=_flag(_open_q()),
+        suspended=_flag(Q(pk__in=_suspended_ids())),
     )
 
 
@@ -725,8 +727,10 @@ FEEDBACK_STAFF_ACTIONS = frozenset({"answer", "uphold", "dismiss", "resolve"})
 
 
 def is_suspended(resource) -> bool:
-    """Is access to ``resource`` suspended by an upheld, unresolved rights complaint?"""
-    return _holds(resource, Q(pk__in=_suspended_ids()))
+    """Is access to ``resource`` suspended by an upheld, unresolved rights complaint? Rows read
+    through ``annotate_permissions`` carry the answer already."""
+    known = getattr(resource, "suspended", None)
+    return known if known is not None else _holds(resource, Q(pk__in=_suspended_ids()))
 
 
 def feedback_target_q(user) -> Q:
