@@ -411,10 +411,12 @@ def can_publish(user, resource) -> bool:
 def can_apply(user, resource) -> bool:
     """May ``user`` apply for access to this resource? Verified applicants (a confirmed email,
     or staff of a verified enterprise), for visible conditional data they cannot already
-    download."""
+    download and whose access is not suspended by an upheld rights complaint."""
     if principal(user).user_id is None or not applicant_verified(user):
         return False
     q = viewable_q(user) & Q(status=PUBLISHED) & _within_ceiling([Tier.CONDITIONAL])
+    # While access is suspended by an upheld rights complaint, a grant would not help either.
+    q &= ~Q(pk__in=_suspended_ids())
     return _holds(resource, q & ~downloadable_q(user))
 
 

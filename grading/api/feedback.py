@@ -18,7 +18,9 @@ from grading.models import Feedback
 
 class FeedbackIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Feedback.Kind.choices)
-    resource = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    resource = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, allow_null=True
+    )
     agency = serializers.SlugField(max_length=40, required=False, allow_blank=True)
     title = serializers.CharField(max_length=feedback.TITLE_MAX)
     text = serializers.CharField(max_length=feedback.TEXT_MAX)

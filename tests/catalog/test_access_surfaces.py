@@ -226,3 +226,28 @@ def test_interop__suspension_removes_download_links(world, as_user, make_resourc
     page = client.get(f"/resources/{resource.pk}/").content.decode()
     assert ('"contentUrl"' in page) is allowed
     assert '"isAccessibleForFree": true' not in page
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_feedback_answers__shown_where_the_resource_is(
+    world, as_user, make_resource, variant, kind
+):
+    from grading.feedback import feedback_act, feedback_submit
+
+    resource = make_resource(variant)
+    item, _created = feedback_submit(
+        actor=world.users["agency_staff"],
+        kind="correction",
+        resource=resource,
+        title="纠错标题",
+        text="第2行有误",
+    )
+    feedback_act(actor=world.users["agency_staff"], feedback=item, action="answer", text="已更正")
+    client = as_user(kind)
+    visible = kind in VIEW[variant]
+    listed = [row["id"] for row in client.get("/api/v1/feedback/").json()["results"]]
+    assert listed == ([item.pk] if visible else [])
+    page = client.get(reverse("grading:organization-feedback", args=[resource.provider.code]))
+    assert ("纠错标题" in page.content.decode()) is visible
+    detail = client.get(reverse("grading:feedback-detail", args=[item.pk]))
+    assert detail.status_code == (200 if visible else 404)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from grading import feedback as fb
 from grading.models import AuditEvent, Feedback, Notice
 from grading.services import InvalidTransition
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -644,3 +645,18 @@ def test_evidence_is_stored_outside_static_files(world, open_resource):
     assert str(path).startswith(str(django_settings.MEDIA_ROOT))
     assert not str(path).startswith(str(django_settings.STATIC_ROOT))
     assert os.path.basename(path).endswith(".pdf")
+
+
+def test_no_application_while_access_is_suspended(client, world, make_resource):
+    resource = make_resource("conditional_L1")
+    enterprise_staff = f.UserFactory()
+    f.confirm_email(enterprise_staff)
+    assert fb.policy.can_apply(enterprise_staff, resource)
+    item = complaint(world, resource)
+    fb.feedback_act(actor=world.users["agency_staff"], feedback=item, action="uphold", text="属实")
+    assert not fb.policy.can_apply(enterprise_staff, resource)
+    page = login(client, enterprise_staff).get(
+        reverse("catalog:resource-detail", args=[resource.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "/applications/new/" not in page.content.decode()
+    assert "suspended pending a rights complaint" in page.content.decode()
