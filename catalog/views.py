@@ -21,7 +21,7 @@ from catalog.api.pagination import CatalogCursorPagination, ProductCursorPaginat
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.forms import CatalogQueryForm
 from catalog.negotiation import HTML, preferred_format
-from grading import policy
+from grading import feedback, policy
 from grading.grades import TIER_MEANING
 from grading.services import access_record
 from portal.errors import render_error
@@ -154,6 +154,11 @@ def _resource_page(request, pk: int):
         if resource.may_download
         else policy.denial_message(request.user, resource),
         "can_apply": policy.can_apply(request.user, resource),
+        "feedback_answers": feedback.public_feedback(user=request.user, resource=resource)[
+            : settings.FEEDBACK_SHOWN
+        ],
+        "may_give_feedback": policy.can_give_feedback(request.user, resource),
+        "may_complain": policy.can_complain(request.user, resource),
         "dataset_jsonld": schemaorg.dataset(resource, base_url=_base_url(request)),
         **_preview(request, resource),
     }

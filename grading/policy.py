@@ -155,9 +155,9 @@ def _within_ceiling(tiers: Iterable[str]) -> Q:
 def _granted_ids(p: Principal, flag: str):
     from grading.models import Grant
 
-    return Grant.resources.through.objects.filter(
-        _live_grant_q(p, flag, prefix="grant__")
-    ).values("resource_id")
+    return Grant.resources.through.objects.filter(_live_grant_q(p, flag, prefix="grant__")).values(
+        "resource_id"
+    )
 
 
 def _live_grant_q(p: Principal, flag: str, prefix: str = "") -> Q:
@@ -190,6 +190,23 @@ def _own_agency(p: Principal) -> Q:
     return Q(provider_id__in=p.org_ids) & _within_ceiling(Tier.values)
 
 
+def _suspended_ids():
+    """Resources under an upheld, unresolved rights complaint (a subquery, join-free)."""
+    from grading.models import Feedback
+
+    return Feedback.objects.filter(
+        kind=Feedback.Kind.COMPLAINT, status=Feedback.Status.UPHELD, resource__isnull=False
+    ).values("resource_id")
+
+
+def _unless_suspended(p: Principal, q: Q) -> Q:
+    """``q`` minus suspended resources, except for platform staff. Staff of the providing
+    agency keep access through ``_own_agency``, added after this; grants do not help."""
+    if p.platform_staff:
+        return q
+    return q & ~Q(pk__in=_suspended_ids())
+
+
 def viewable_q(user) -> Q:
     """Resources whose metadata ``user`` may see.
 
@@ -214,6 +231,7 @@ def downloadable_q(user) -> Q:
     Everyone: published open data. Grant holders: published conditional data of a grade that
     allows bulk download (L1–L2), under an active grant with the download action. Staff of the
     providing organization: its own data. Operators query in-scope data; they never bulk-download.
+    A resource under an upheld rights complaint is suspended (see :func:`queryable_q`).
     """
     p = principal(user)
     q = Q(status=PUBLISHED) & _within_ceiling([Tier.OPEN])
@@ -223,6 +241,7 @@ def downloadable_q(user) -> Q:
             grade__in=BULK_DOWNLOAD_GRADES,
             pk__in=_granted_ids(p, "allow_download"),
         ) & _within_ceiling([Tier.CONDITIONAL])
+    q = _unless_suspended(p, q)
     if p.org_ids:
         q |= _own_agency(p)
     return q
@@ -233,7 +252,9 @@ def queryable_q(user) -> Q:
 
     Everyone: published open data. Grant holders: published conditional data under an active
     grant with the query action. Operators: published data in their agreement's scope. Staff of
-    the providing organization: its own data.
+    the providing organization: its own data. While a rights complaint against a resource is
+    upheld, only the providing organization's staff and platform staff keep access (to download
+    and to query alike); grants and agreements do not help.
     """
     p = principal(user)
     q = Q(status=PUBLISHED) & _within_ceiling([Tier.OPEN])
@@ -242,8 +263,10 @@ def queryable_q(user) -> Q:
             [Tier.CONDITIONAL]
         )
     if p.org_ids:
-        q |= _own_agency(p)
         q |= Q(status=PUBLISHED, pk__in=_in_scope_ids(p)) & _within_ceiling(Tier.values)
+    q = _unless_suspended(p, q)
+    if p.org_ids:
+        q |= _own_agency(p)
     return q
 
 
@@ -280,11 +303,13 @@ def downloadable(user) -> QuerySet:
 
 
 def annotate_permissions(queryset: QuerySet, user) -> QuerySet:
-    """Add ``may_download`` and ``may_query`` booleans computed in SQL from the same rules."""
+    """Add ``may_download`` and ``may_query`` booleans computed in SQL from the same rules (and
+    ``suspended``, so a denial can say why without asking again)."""
     return queryset.annotate(
         may_download=_flag(downloadable_q(user)),
         may_query=_flag(queryable_q(user)),
         open_access=_flag(_open_q()),
+        suspended=_flag(Q(pk__in=_suspended_ids())),
     )
 
 
@@ -386,15 +411,22 @@ def can_publish(user, resource) -> bool:
 def can_apply(user, resource) -> bool:
     """May ``user`` apply for access to this resource? Verified applicants (a confirmed email,
     or staff of a verified enterprise), for visible conditional data they cannot already
-    download."""
+    download and whose access is not suspended by an upheld rights complaint."""
     if principal(user).user_id is None or not applicant_verified(user):
         return False
     q = viewable_q(user) & Q(status=PUBLISHED) & _within_ceiling([Tier.CONDITIONAL])
+    # While access is suspended by an upheld rights complaint, a grant would not help either.
+    q &= ~Q(pk__in=_suspended_ids())
     return _holds(resource, q & ~downloadable_q(user))
 
 
 def denial_message(user, resource, action: str = "download") -> str:
     """Explain to a caller who may see ``resource`` but not use it how access is obtained."""
+    if is_suspended(resource):
+        return _(
+            "Access to this data is suspended pending a rights complaint upheld by the "
+            "providing agency. It is restored once the agency resolves the complaint."
+        )
     if resource.tier == Tier.OPEN and resource.status == PUBLISHED:
         return _("This file is open: no permission is needed.")
     if resource.tier != Tier.CONDITIONAL:
@@ -686,3 +718,110 @@ def api_keys_q(user) -> Q:
     """API keys ``user`` may see and revoke: their own, nobody else's (for ``APIKey`` rows)."""
     p = principal(user)
     return Q(user_id=p.user_id) if p.user_id is not None else Q(pk__in=[])
+
+
+# ---------------------------------------------------------------------------------------------
+# Feedback: corrections, data requests, rights complaints
+# ---------------------------------------------------------------------------------------------
+
+PUBLIC_FEEDBACK_KINDS = ("correction", "request")
+FEEDBACK_STAFF_ACTIONS = frozenset({"answer", "uphold", "dismiss", "resolve"})
+
+
+def is_suspended(resource) -> bool:
+    """Is access to ``resource`` suspended by an upheld, unresolved rights complaint? Rows read
+    through ``annotate_permissions`` carry the answer already."""
+    known = getattr(resource, "suspended", None)
+    return known if known is not None else _holds(resource, Q(pk__in=_suspended_ids()))
+
+
+def feedback_target_q(user) -> Q:
+    """Resources ``user`` may give feedback on (report an error, request data, complain
+    about): published entries whose metadata the caller may see."""
+    return viewable_q(user) & Q(status=PUBLISHED)
+
+
+def can_give_feedback(user, resource) -> bool:
+    """May ``user`` report an error or request data about ``resource``? Anyone who may see
+    it, anonymous visitors included (invisible resources answer 404)."""
+    return _holds(resource, feedback_target_q(user))
+
+
+def can_complain(user, resource) -> bool:
+    """May ``user`` file a rights complaint about ``resource``? Signed-in users who may see it."""
+    return principal(user).user_id is not None and can_give_feedback(user, resource)
+
+
+def _public_resource_scope(user) -> Q:
+    """Feedback about no resource, or about one ``user`` may see (for ``Feedback`` rows)."""
+    from catalog.models import Resource
+
+    return Q(resource__isnull=True) | Q(resource_id__in=Resource.objects.filter(viewable_q(user)))
+
+
+def feedback_public_q(user=None) -> Q:
+    """Feedback shown to everyone: answered corrections and data requests about no resource
+    or a resource the caller may see. Complaints are never public; neither is who submitted."""
+    return Q(kind__in=PUBLIC_FEEDBACK_KINDS, status="answered") & _public_resource_scope(user)
+
+
+def feedback_statistics_q() -> Q:
+    """Feedback counted in an agency's public response figures: every kind, about no resource
+    or a resource everyone may see (restricted entries are not revealed, even as counts)."""
+    return _public_resource_scope(None)
+
+
+def feedback_visible_q(user) -> Q:
+    """Feedback ``user`` may open: public answers; their own submissions; everything addressed
+    to an agency they work for; all of it for platform staff."""
+    p = principal(user)
+    q = feedback_public_q(user)
+    if p.user_id is not None:
+        q |= Q(submitter_id=p.user_id)
+    if p.agency_org_ids:
+        q |= Q(agency_id__in=p.agency_org_ids)
+    if p.platform_staff:
+        q = Q(pk__isnull=False)
+    return q
+
+
+def feedback_inbox_q(user) -> Q:
+    """Feedback in ``user``'s inbox: addressed to an agency they work for (all of it for
+    platform staff, who watch response times but do not answer)."""
+    p = principal(user)
+    if p.platform_staff:
+        return Q(pk__isnull=False)
+    return Q(agency_id__in=p.agency_org_ids) if p.agency_org_ids else Q(pk__in=[])
+
+
+def can_view_feedback(user, feedback) -> bool:
+    """May ``user`` open this feedback? (Others' complaints answer 404.)"""
+    return _holds(feedback, feedback_visible_q(user))
+
+
+def can_act_on_feedback(user, feedback, action: str) -> bool:
+    """May ``user`` answer, uphold, dismiss or resolve ``feedback``? Staff of the agency it is
+    addressed to. An unknown action is denied."""
+    p = principal(user)
+    if feedback is None or action not in FEEDBACK_STAFF_ACTIONS:
+        return False
+    return feedback.agency_id in p.agency_org_ids
+
+
+def can_download_evidence(user, feedback) -> bool:
+    """May ``user`` download a complaint's evidence? The complainant, staff of the agency it is
+    addressed to, and platform staff."""
+    p = principal(user)
+    if feedback is None or p.user_id is None:
+        return False
+    return (
+        p.platform_staff
+        or feedback.submitter_id == p.user_id
+        or feedback.agency_id in p.agency_org_ids
+    )
+
+
+def can_use_feedback_inbox(user) -> bool:
+    """May ``user`` open the feedback inbox? Agency staff and platform staff."""
+    p = principal(user)
+    return p.platform_staff or bool(p.agency_org_ids)

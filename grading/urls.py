@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grading import views
+from grading import feedback_views, views
 
 app_name = "grading"
 
@@ -12,4 +12,23 @@ urlpatterns = [
     path("grants/", views.grant_list, name="grant-list"),
     path("notices/", views.notice_list, name="notice-list"),
     path("audit/", views.audit_log, name="audit-log"),
+    path(
+        "feedback/resources/<int:pk>/<str:kind>/",
+        feedback_views.feedback_new,
+        name="feedback-new",
+    ),
+    path(
+        "feedback/request/",
+        feedback_views.feedback_new,
+        {"kind": "request"},
+        name="feedback-request",
+    ),
+    path("feedback/<int:pk>/", feedback_views.feedback_detail, name="feedback-detail"),
+    path("feedback/<int:pk>/evidence/", feedback_views.feedback_evidence, name="feedback-evidence"),
+    path("workspace/feedback/", feedback_views.feedback_inbox, name="feedback-inbox"),
+    path(
+        "organizations/<slug:code>/feedback/",
+        feedback_views.organization_feedback,
+        name="organization-feedback",
+    ),
 ]

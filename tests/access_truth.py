@@ -31,3 +31,16 @@ QUERY = {
     "restricted_L4": frozenset({"agency_staff", "operator"}),
 }
 CASES = [(variant, kind) for variant in VIEW for kind in USER_KINDS]
+
+# While a rights complaint against the resource is upheld (DESIGN §3, Feedback): only staff of
+# the providing agency keep downloading and querying; grants and agreements do not help.
+# (Platform staff keep what they had, which for non-open data is nothing.)
+SUSPENDED_DOWNLOAD = {
+    "open_L1": frozenset({"agency_staff", "platform_admin", "auditor"}),
+    "conditional_L1": frozenset({"agency_staff"}),
+    "conditional_L2": frozenset({"agency_staff"}),
+    "conditional_L3": frozenset({"agency_staff"}),
+    "restricted_L2": frozenset({"agency_staff"}),
+    "restricted_L4": frozenset({"agency_staff"}),
+}
+SUSPENDED_QUERY = SUSPENDED_DOWNLOAD

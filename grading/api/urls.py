@@ -1,11 +1,12 @@
 from rest_framework.routers import SimpleRouter
 
-from grading.api import views
+from grading.api import feedback, views
 
 app_name = "grading-api"
 
 router = SimpleRouter(trailing_slash=True)
 router.register("applications", views.ApplicationViewSet, basename="application")
 router.register("grants", views.GrantViewSet, basename="grant")
+router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
 
 urlpatterns = router.urls

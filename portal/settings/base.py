@@ -248,6 +248,8 @@ SPECTACULAR_SETTINGS = {
         "UpdateCycleEnum": "catalog.models.UpdateCycle",
         "TierEnum": "grading.grades.Tier",
         "GradeEnum": "grading.grades.Grade",
+        "FeedbackKindEnum": "grading.models.Feedback.Kind",
+        "FeedbackStatusEnum": "grading.models.Feedback.Status",
     },
 }
 
@@ -296,3 +298,12 @@ GRANT_MAX_DAYS = int(os.environ.get("GRANT_MAX_DAYS", "365"))
 # Downloads and queries a new grant allows (0: no limit); the site's address for emails.
 GRANT_DEFAULT_QUOTA = int(os.environ.get("GRANT_DEFAULT_QUOTA", "1000"))
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Feedback (corrections, data requests, rights complaints): the agency answers within this many
+# working days (later ones are flagged overdue); anonymous submissions are limited per address
+# (count per window in seconds); complaint evidence is at most this many bytes, PDF/PNG/JPEG.
+FEEDBACK_SHOWN = 10  # newest answers on a resource page; the agency's feedback page has all
+FEEDBACK_ANSWER_DAYS = int(os.environ.get("FEEDBACK_ANSWER_DAYS", "15"))
+FEEDBACK_ANON_LIMIT = int(os.environ.get("FEEDBACK_ANON_LIMIT", "5"))
+FEEDBACK_ANON_WINDOW = int(os.environ.get("FEEDBACK_ANON_WINDOW", "3600"))
+FEEDBACK_EVIDENCE_MAX_BYTES = int(os.environ.get("FEEDBACK_EVIDENCE_MAX_BYTES", str(5 * 2**20)))

@@ -31,3 +31,4 @@ REST_FRAMEWORK = {
 }
 LOGIN_FAILURE_LIMIT = 1000
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+FEEDBACK_ANON_LIMIT = 1000

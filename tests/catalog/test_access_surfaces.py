@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.access_truth import CASES, DOWNLOAD, VIEW
+from tests.access_truth import CASES, DOWNLOAD, SUSPENDED_DOWNLOAD, VIEW
 from tests.factories import CSV_BYTES
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +174,97 @@ def test_export__csv_and_xlsx(as_user, make_resource, variant, kind):
     response = client.get(reverse("catalog:resource-export", args=["xlsx"]))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == expected
+
+
+# -- feedback and suspension by an upheld rights complaint ------------------------------------
+
+
+def uphold_complaint(world, resource):
+    """A rights complaint against ``resource``, filed and upheld through the services."""
+    from grading.feedback import feedback_act, feedback_submit
+
+    complainant = world.users["operator" if resource.tier == "restricted" else "citizen"]
+    item, _created = feedback_submit(
+        actor=complainant, kind="complaint", resource=resource, title="侵权", text="含本人信息"
+    )
+    return feedback_act(
+        actor=world.users["agency_staff"], feedback=item, action="uphold", text="情况属实"
+    )
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_feedback_forms__exist_only_for_visible_resources(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    client = as_user(kind)
+    for form in ("correction", "request", "complaint"):
+        response = client.get(reverse("grading:feedback-new", args=[resource.pk, form]))
+        if kind not in VIEW[variant]:
+            assert response.status_code == 404
+            assert resource.title not in response.content.decode()
+        elif form == "complaint" and kind == "anonymous":
+            assert response.status_code == 302 and "/login/" in response["Location"]
+        else:
+            assert response.status_code == 200
+            assert resource.title in response.content.decode()
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_download__while_a_complaint_is_upheld(world, as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    uphold_complaint(world, resource)
+    distribution = resource.distributions.get()
+    url = reverse("catalog:distribution-download", args=[resource.pk, distribution.pk])
+    client = as_user(kind)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    api = client.get(f"/api/v1/resources/{resource.pk}/")
+    if kind not in VIEW[variant]:
+        assert response.status_code == 404 and api.status_code == 404
+        return
+    allowed = kind in SUSPENDED_DOWNLOAD[variant]
+    assert response.status_code == (200 if allowed else 403)
+    if not allowed and kind in DOWNLOAD[variant]:
+        assert "suspended pending a rights complaint" in response.content.decode()
+    assert api.json()["may_download"] is allowed
+    assert (api.json()["distributions"][0]["download_url"] is not None) is allowed
+
+
+@pytest.mark.parametrize("kind", ["anonymous", "grantee", "agency_staff"])
+@pytest.mark.parametrize("variant", ["open_L1", "conditional_L1"])
+def test_interop__suspension_removes_download_links(world, as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    uphold_complaint(world, resource)
+    client = as_user(kind)
+    allowed = kind in SUSPENDED_DOWNLOAD[variant]
+    download = f"/resources/{resource.pk}/distributions/"
+    ckan = client.get("/api/3/action/package_show", {"id": resource.code}).json()["result"]
+    assert bool(ckan["resources"][0]["url"]) is allowed
+    turtle = client.get(f"/resources/{resource.pk}.ttl").content.decode()
+    assert ("downloadURL" in turtle and download in turtle) is allowed
+    page = client.get(f"/resources/{resource.pk}/").content.decode()
+    assert ('"contentUrl"' in page) is allowed
+    assert '"isAccessibleForFree": true' not in page
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_feedback_answers__shown_where_the_resource_is(
+    world, as_user, make_resource, variant, kind
+):
+    from grading.feedback import feedback_act, feedback_submit
+
+    resource = make_resource(variant)
+    item, _created = feedback_submit(
+        actor=world.users["agency_staff"],
+        kind="correction",
+        resource=resource,
+        title="纠错标题",
+        text="第2行有误",
+    )
+    feedback_act(actor=world.users["agency_staff"], feedback=item, action="answer", text="已更正")
+    client = as_user(kind)
+    visible = kind in VIEW[variant]
+    listed = [row["id"] for row in client.get("/api/v1/feedback/").json()["results"]]
+    assert listed == ([item.pk] if visible else [])
+    page = client.get(reverse("grading:organization-feedback", args=[resource.provider.code]))
+    assert ("纠错标题" in page.content.decode()) is visible
+    detail = client.get(reverse("grading:feedback-detail", args=[item.pk]))
+    assert detail.status_code == (200 if visible else 404)

@@ -1,0 +1,394 @@
+"""Feedback (DESIGN §3): corrections, data requests and rights complaints, addressed to an
+agency and answered publicly by it.
+
+Writes and reads of feedback live here; who may see or act on what is ``grading.policy``'s
+question, and so is the effect of an upheld complaint (access to the resource is suspended until
+the agency resolves it). Every transition is a compare-and-set on the state, audited, and the
+submitter is told of each decision.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from catalog.models import Organization, Resource
+from grading import audit, policy
+from grading.models import Feedback
+from grading.services import InvalidTransition, notify
+from grading.workdays import add_working_days, working_days_between
+from portal.cache import catalog_changed
+
+K = Feedback.Kind
+S = Feedback.Status
+TITLE_MAX = 200
+TEXT_MAX = 5000
+# Allowed evidence: extension → the bytes such a file starts with.
+EVIDENCE_TYPES = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+
+
+@dataclass(frozen=True)
+class _Step:
+    sources: tuple[str, ...]
+    target: str
+    kinds: tuple[str, ...]
+
+
+STEPS: dict[str, _Step] = {
+    "answer": _Step((S.OPEN,), S.ANSWERED, (K.CORRECTION, K.REQUEST)),
+    "uphold": _Step((S.OPEN,), S.UPHELD, (K.COMPLAINT,)),
+    "dismiss": _Step((S.OPEN,), S.DISMISSED, (K.COMPLAINT,)),
+    "resolve": _Step((S.UPHELD,), S.RESOLVED, (K.COMPLAINT,)),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Abuse protection for anonymous submissions
+# ---------------------------------------------------------------------------------------------
+
+
+def anonymous_limit_reached(*, address: str) -> bool:
+    """Count one anonymous submission attempt from ``address``; True once more than
+    ``FEEDBACK_ANON_LIMIT`` were made within ``FEEDBACK_ANON_WINDOW`` seconds."""
+    key = f"feedback:anon:{address}"
+    if cache.add(key, 1, timeout=settings.FEEDBACK_ANON_WINDOW):
+        return settings.FEEDBACK_ANON_LIMIT < 1
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=settings.FEEDBACK_ANON_WINDOW)
+        count = 1
+    return count > settings.FEEDBACK_ANON_LIMIT
+
+
+# ---------------------------------------------------------------------------------------------
+# Submitting
+# ---------------------------------------------------------------------------------------------
+
+
+def _evidence_errors(evidence: UploadedFile | None) -> list[str]:
+    if evidence is None:
+        return []
+    limit = settings.FEEDBACK_EVIDENCE_MAX_BYTES
+    if evidence.size > limit:
+        return [_("The file is larger than %(size)d KB.") % {"size": limit // 1024}]
+    magic = EVIDENCE_TYPES.get(PurePath(evidence.name or "").suffix.lower())
+    evidence.seek(0)
+    head = evidence.read(16)
+    evidence.seek(0)
+    if magic is None or not head.startswith(magic):
+        return [_("Evidence must be a PDF, PNG or JPEG file.")]
+    return []
+
+
+def _text_errors(title: str, text: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = [_("This field is required.")]
+    elif len(title) > TITLE_MAX:
+        errors["title"] = [_("At most %(max)d characters.") % {"max": TITLE_MAX}]
+    if not text:
+        errors["text"] = [_("This field is required.")]
+    elif len(text) > TEXT_MAX:
+        errors["text"] = [_("At most %(max)d characters.") % {"max": TEXT_MAX}]
+    return errors
+
+
+def _target_errors(actor, kind: str, resource, agency) -> dict[str, list[str]]:
+    if kind not in K.values:
+        return {"kind": [_("Choose correction, request or complaint.")]}
+    if kind == K.COMPLAINT and policy.principal(actor).user_id is None:
+        raise PermissionDenied(_("Log in to file a rights complaint."))
+    if resource is not None and not policy.can_give_feedback(actor, resource):
+        return {"resource": [_("No such resource.")]}
+    if resource is None and kind != K.REQUEST:
+        return {"resource": [_("Name the resource this is about.")]}
+    if resource is None and (agency is None or agency.kind != Organization.Kind.AGENCY):
+        return {"agency": [_("Choose the agency the request is addressed to.")]}
+    return {}
+
+
+def feedback_errors(*, actor, kind: str, resource, agency, title, text, evidence) -> dict:
+    """What is wrong with a submission, by field (empty when it may be stored)."""
+    errors = _target_errors(actor, kind, resource, agency)
+    errors.update(_text_errors(title, text))
+    if evidence is not None and kind != K.COMPLAINT:
+        errors["evidence"] = [_("Only rights complaints carry evidence.")]
+    elif _evidence_errors(evidence):
+        errors["evidence"] = _evidence_errors(evidence)
+    return errors
+
+
+def _earlier(actor, submission_key: str | None) -> Feedback | None:
+    """The submission already stored under ``submission_key`` by the same caller, if any."""
+    if not submission_key:
+        return None
+    found = Feedback.objects.filter(submission_key=submission_key).first()
+    if found is not None and found.submitter_id != policy.principal(actor).user_id:
+        raise ValidationError({"submission_key": [_("This form was already used.")]})
+    return found
+
+
+def feedback_submit(
+    *,
+    actor,
+    kind: str,
+    title: str,
+    text: str,
+    resource: Resource | None = None,
+    agency: Organization | None = None,
+    evidence: UploadedFile | None = None,
+    submission_key: str | None = None,
+) -> tuple[Feedback, bool]:
+    """Store a correction, data request or rights complaint; return it and whether it is new.
+
+    A second submission under the same ``submission_key`` (a resent form) returns the first
+    one and writes nothing. Raises ValidationError by field, PermissionDenied for an anonymous
+    complaint. Nothing is written, no file stored, unless everything is valid.
+    """
+    title, text = (title or "").strip(), (text or "").strip()
+    errors = feedback_errors(
+        actor=actor,
+        kind=kind,
+        resource=resource,
+        agency=agency,
+        title=title,
+        text=text,
+        evidence=evidence,
+    )
+    if errors:
+        raise ValidationError(errors)
+    earlier = _earlier(actor, submission_key)
+    if earlier is not None:
+        return earlier, False
+    row = Feedback(
+        kind=kind,
+        resource=resource,
+        agency=resource.provider if resource is not None else agency,
+        submitter=actor if policy.principal(actor).user_id is not None else None,
+        title=title,
+        text=text,
+        due_on=add_working_days(timezone.localdate(), settings.FEEDBACK_ANSWER_DAYS),
+        submission_key=submission_key or "",
+    )
+    return _store(actor, row, evidence)
+
+
+def _store(actor, row: Feedback, evidence: UploadedFile | None) -> tuple[Feedback, bool]:
+    """Insert ``row`` (and its evidence file) with its audit row; on any failure remove the
+    stored file again, and answer a concurrent duplicate with the row that won."""
+    try:
+        with transaction.atomic():
+            if evidence is not None:
+                row.evidence.save(evidence.name, evidence, save=False)
+            row.save()
+            payload = {"kind": row.kind, "resource": row.resource_id, "agency": row.agency_id}
+            audit.record(actor=actor, action="feedback.submit", obj=row, payload=payload)
+    except Exception as exc:
+        if row.evidence:
+            row.evidence.storage.delete(row.evidence.name)
+        if isinstance(exc, IntegrityError) and row.submission_key:
+            earlier = _earlier(actor, row.submission_key)
+            if earlier is not None:
+                return earlier, False
+        raise
+    return row, True
+
+
+# ---------------------------------------------------------------------------------------------
+# Answering
+# ---------------------------------------------------------------------------------------------
+
+
+def _changes(action: str, text: str) -> dict:
+    now = timezone.now()
+    if action == "resolve":
+        return {"resolution": text, "resolved_at": now, "updated_at": now}
+    return {"answer": text, "answered_at": now, "updated_at": now}
+
+
+def _check_step(actor, feedback: Feedback, action: str, text: str) -> _Step:
+    step = STEPS.get(action)
+    if step is None or not policy.can_act_on_feedback(actor, feedback, action):
+        raise PermissionDenied(_("Only staff of the agency addressed may do this."))
+    if feedback.kind not in step.kinds:
+        raise ValidationError({"action": [_("This action does not apply to this kind.")]})
+    if not text:
+        raise ValidationError({"text": [_("Write the answer or the reason.")]})
+    if len(text) > TEXT_MAX:
+        raise ValidationError({"text": [_("At most %(max)d characters.") % {"max": TEXT_MAX}]})
+    return step
+
+
+@transaction.atomic
+def feedback_act(*, actor, feedback: Feedback, action: str, text: str) -> Feedback:
+    """Answer a correction or request, or uphold, dismiss or resolve a rights complaint (see
+    ``STEPS``), as staff of the agency addressed. Raises PermissionDenied, ValidationError for
+    a missing text or a wrong kind, and InvalidTransition from a state the action does not
+    start from. Upholding suspends access to the resource; resolving restores it."""
+    text = (text or "").strip()
+    step = _check_step(actor, feedback, action, text)
+    moved = Feedback.objects.filter(pk=feedback.pk, status__in=step.sources).update(
+        status=step.target, **_changes(action, text)
+    )
+    if not moved:
+        current = Feedback.objects.get(pk=feedback.pk)
+        raise InvalidTransition(current.status, current.get_status_display())
+    feedback.refresh_from_db()
+    payload = {"from_states": list(step.sources), "to": step.target, "text": text}
+    audit.record(actor=actor, action=f"feedback.{action}", obj=feedback, payload=payload)
+    _tell_submitter(feedback, action)
+    # Public answers and suspended downloads change what anonymous pages show.
+    transaction.on_commit(catalog_changed)
+    return feedback
+
+
+_DECISION_TEXT = {
+    "answer": gettext_noop("The agency answered your feedback #%(id)s: %(text)s"),
+    "uphold": gettext_noop(
+        "Your rights complaint #%(id)s was upheld; access to the data is suspended: %(text)s"
+    ),
+    "dismiss": gettext_noop("Your rights complaint #%(id)s was dismissed: %(text)s"),
+    "resolve": gettext_noop("Your rights complaint #%(id)s was resolved: %(text)s"),
+}
+
+
+def _tell_submitter(feedback: Feedback, action: str) -> None:
+    if feedback.submitter is None:
+        return
+    text = feedback.resolution if action == "resolve" else feedback.answer
+    message = _(_DECISION_TEXT[action]) % {"id": feedback.pk, "text": text}
+    notify(
+        user=feedback.submitter,
+        text=message,
+        link=reverse("grading:feedback-detail", args=[feedback.pk]),
+    )
+
+
+def evidence_record(*, actor, feedback: Feedback) -> None:
+    """Refuse a download of complaint evidence the policy does not allow, else audit it."""
+    if not policy.can_download_evidence(actor, feedback):
+        raise PermissionDenied(_("Only the complainant and the agency addressed may see this."))
+    audit.record(actor=actor, action="feedback.evidence", obj=feedback, payload={})
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads
+# ---------------------------------------------------------------------------------------------
+
+
+def public_feedback(*, user, resource: Resource | None = None) -> QuerySet:
+    """Answered corrections and data requests anyone may read (about ``resource`` if given),
+    newest answer first; no submitter, no evidence."""
+    rows = Feedback.objects.filter(policy.feedback_public_q(user))
+    if resource is not None:
+        rows = rows.filter(resource=resource)
+    return (
+        rows.select_related("agency", "resource")
+        .defer("submitter", "evidence", "submission_key", "resolution")
+        .order_by("-answered_at", "-id")
+    )
+
+
+def inbox(*, user, status: str | None = None) -> QuerySet:
+    """Feedback addressed to the caller's agency (see the policy), soonest due first, each
+    with ``overdue``: still open past its due date (working days)."""
+    rows = Feedback.objects.filter(policy.feedback_inbox_q(user))
+    if status:
+        rows = rows.filter(status=status)
+    today = timezone.localdate()
+    overdue = Case(
+        When(status=S.OPEN, due_on__lt=today, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return (
+        rows.select_related("agency", "resource", "submitter")
+        .annotate(overdue=overdue)
+        .order_by("-overdue", "due_on", "id")
+    )
+
+
+def inbox_counts(*, user) -> dict[str, int]:
+    """How many items of the caller's inbox are in each state (one query)."""
+    rows = Feedback.objects.filter(policy.feedback_inbox_q(user)).values_list("status")
+    counts = dict.fromkeys(S.values, 0)
+    for status, number in rows.annotate(n=Count("id")).order_by():
+        counts[status] = number
+    return counts
+
+
+def feedback_detail(*, user, pk: int) -> Feedback:
+    """One feedback item the caller may open, or 404 (others' complaints do not exist)."""
+    rows = Feedback.objects.filter(policy.feedback_visible_q(user)).select_related(
+        "agency", "resource", "submitter"
+    )
+    found = rows.filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@dataclass(frozen=True)
+class ResponseFigures:
+    """An agency's public response record, in working days."""
+
+    received: int
+    answered: int
+    open: int
+    overdue: int
+    median_days: float | None
+    average_days: float | None
+    within_share: float | None  # percent answered within ``days`` working days
+    days: int
+
+
+def response_figures(*, agency: Organization) -> ResponseFigures:
+    """Median and average working days from submission to the first answer or decision, the
+    share answered within ``FEEDBACK_ANSWER_DAYS``, and the open and overdue counts."""
+    rows = list(
+        Feedback.objects.filter(Q(agency=agency) & policy.feedback_statistics_q()).values_list(
+            "created_at", "answered_at", "status", "due_on"
+        )
+    )
+    today, limit = timezone.localdate(), settings.FEEDBACK_ANSWER_DAYS
+    durations = [
+        working_days_between(timezone.localdate(created), timezone.localdate(answered))
+        for created, answered, _status, _due in rows
+        if answered is not None
+    ]
+    waiting = [due for _c, _a, status, due in rows if status == S.OPEN]
+    within = sum(1 for days in durations if days <= limit)
+    return ResponseFigures(
+        received=len(rows),
+        answered=len(durations),
+        open=len(waiting),
+        overdue=sum(1 for due in waiting if due is not None and due < today),
+        median_days=statistics.median(durations) if durations else None,
+        average_days=round(statistics.fmean(durations), 1) if durations else None,
+        within_share=round(100 * within / len(durations), 1) if durations else None,
+        days=limit,
+    )
+
+
+def agencies() -> QuerySet:
+    """Agencies a data request can be addressed to."""
+    return Organization.objects.filter(kind=Organization.Kind.AGENCY).order_by("code")

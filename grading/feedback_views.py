@@ -1,0 +1,224 @@
+"""Feedback pages: forms to report an error, request data or file a rights complaint; one item
+with its answer (and the agency's actions); the agency's inbox; an agency's public record.
+Thin views over ``grading.feedback``; who may do what is the policy's question."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from catalog import selectors as catalog_selectors
+from catalog.models import Resource
+from grading import feedback, policy
+from grading.apikeys import AnonymousRateThrottle
+from grading.feedback_forms import FeedbackActionForm, FeedbackForm
+from grading.models import Feedback
+from grading.services import InvalidTransition
+from portal.errors import render_error
+
+PAGE = 20
+K = Feedback.Kind
+
+
+def _target(request, pk: int | None) -> Resource | None:
+    """The resource the feedback is about, or 404 when the caller may not give feedback on it."""
+    if pk is None:
+        return None
+    found = Resource.objects.filter(policy.feedback_target_q(request.user), pk=pk)
+    resource = found.select_related("provider").first()
+    if resource is None:
+        raise Http404
+    return resource
+
+
+def _initial(request, resource) -> dict:
+    """The agency named by ``?agency=<code>`` for a request addressed to an agency."""
+    code = request.GET.get("agency", "")
+    if resource is not None or not code:
+        return {}
+    return {"agency": feedback.agencies().filter(code=code).first()}
+
+
+def _address(request) -> str:
+    return AnonymousRateThrottle().get_ident(request)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback_new(request, kind: str, pk: int | None = None):
+    """Report an error, request data (about a resource, or addressed to an agency) or file a
+    rights complaint (signed-in users only, with optional evidence)."""
+    if kind not in K.values:
+        raise Http404
+    resource = _target(request, pk)
+    if kind == K.COMPLAINT and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = FeedbackForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=_initial(request, resource),
+        with_agency=resource is None,
+        with_evidence=kind == K.COMPLAINT,
+    )
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated and feedback.anonymous_limit_reached(
+            address=_address(request)
+        ):
+            message = _("Too many submissions from your address. Please try again later.")
+            return render_error(request, 429, message)
+        stored = _submit(request, form, kind, resource)
+        if stored is not None:
+            return stored
+        status = 400
+    context = {"form": form, "kind": kind, "kind_label": K(kind).label, "resource": resource}
+    return render(request, "grading/feedback_form.html", context, status=status)
+
+
+def _submit(request, form, kind: str, resource):
+    """Store a valid form and redirect; None (with the errors on the form) otherwise."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        item, _created = feedback.feedback_submit(
+            actor=request.user,
+            kind=kind,
+            resource=resource,
+            agency=data.get("agency"),
+            title=data["title"],
+            text=data["text"],
+            evidence=data.get("evidence"),
+            submission_key=data.get("submission_key"),
+        )
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+    messages.success(
+        request,
+        _("Thank you. Your feedback #%(id)s is with the agency; its answer will be published.")
+        % {"id": item.pk},
+    )
+    if request.user.is_authenticated:
+        return redirect("grading:feedback-detail", item.pk)
+    if resource is not None:
+        return redirect("catalog:resource-detail", resource.pk)
+    return redirect("grading:organization-feedback", item.agency.code)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def feedback_detail(request, pk: int):
+    """One feedback item: what was said and the answer; the agency's actions for its staff."""
+    item = feedback.feedback_detail(user=request.user, pk=pk)
+    if request.method == "POST":
+        return _act(request, item)
+    actions = [
+        name
+        for name, step in feedback.STEPS.items()
+        if item.status in step.sources
+        and item.kind in step.kinds
+        and policy.can_act_on_feedback(request.user, item, name)
+    ]
+    context = {
+        "item": item,
+        "actions": actions,
+        "may_see_evidence": policy.can_download_evidence(request.user, item),
+        "is_public": item.kind in policy.PUBLIC_FEEDBACK_KINDS,
+    }
+    return render(request, "grading/feedback_detail.html", context)
+
+
+def _act(request, item):
+    form = FeedbackActionForm(request.POST)
+    if not form.is_valid():
+        return render_error(request, 400, _("Choose an action."))
+    try:
+        feedback.feedback_act(
+            actor=request.user,
+            feedback=item,
+            action=form.cleaned_data["action"],
+            text=form.cleaned_data["text"],
+        )
+    except PermissionDenied as exc:
+        return render_error(request, 403, str(exc))
+    except ValidationError as exc:
+        return render_error(request, 400, " ".join(exc.messages))
+    except InvalidTransition as exc:
+        message = _(
+            "Not possible in the current state (%(state)s): someone may have acted on it "
+            "already. Reload the page to see its state."
+        ) % {"state": exc.label}
+        return render_error(request, 409, message)
+    messages.success(request, _("Done."))
+    return redirect("grading:feedback-detail", item.pk)
+
+
+@login_required
+@require_safe
+def feedback_evidence(request, pk: int):
+    """Stream a complaint's evidence to the complainant, the agency addressed and platform
+    staff (others: 404, as the complaint itself is invisible to them)."""
+    item = feedback.feedback_detail(user=request.user, pk=pk)
+    if not item.evidence:
+        raise Http404
+    feedback.evidence_record(actor=request.user, feedback=item)
+    try:
+        handle = item.evidence.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    name = item.evidence.name.rsplit("/", 1)[-1]
+    response = FileResponse(handle, as_attachment=True, filename=name)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def feedback_inbox(request):
+    """Feedback addressed to the caller's agency by state, overdue items first."""
+    if not policy.can_use_feedback_inbox(request.user):
+        raise PermissionDenied(_("The feedback inbox is for the staff of agencies."))
+    status = request.GET.get("status", "")
+    if status and status not in Feedback.Status.values:
+        return render_error(request, 400, _("Unknown state."))
+    rows = feedback.inbox(user=request.user, status=status or None)
+    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    counts = feedback.inbox_counts(user=request.user)
+    context = {
+        "page": page,
+        "status": status,
+        "states": [(value, label, counts[value]) for value, label in Feedback.Status.choices],
+        "days": settings.FEEDBACK_ANSWER_DAYS,
+    }
+    return render(request, "grading/feedback_inbox.html", context)
+
+
+@require_safe
+def organization_feedback(request, code: str):
+    """An agency's public record: response times in working days and its published answers
+    (of one resource with ``?resource=``)."""
+    organization = get_object_or_404(
+        catalog_selectors.organization_queryset(user=request.user), code=code
+    )
+    if organization.kind != organization.Kind.AGENCY:
+        raise Http404
+    rows = feedback.public_feedback(user=request.user).filter(agency=organization)
+    resource = request.GET.get("resource", "")
+    if resource:
+        if not resource.isdigit():
+            return render_error(request, 400, _("The resource must be a number."))
+        rows = rows.filter(resource_id=int(resource))
+    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    context = {
+        "organization": organization,
+        "figures": feedback.response_figures(agency=organization),
+        "page": page,
+        "resource": resource,
+    }
+    return render(request, "grading/organization_feedback.html", context)
