@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog import quality
 from catalog.models import (
     Distribution,
     Field,
@@ -50,6 +51,7 @@ EDITABLE_FIELDS = frozenset(
         "temporal",
         "license",
         "authorized_operation",
+        "high_value",
         "tier",
     }
 )
@@ -81,7 +83,7 @@ def resource_create(
     """
     if actor is not None:
         _require(provider.pk in policy.principal(actor).editor_org_ids)
-    field_rows = [Field(**dict(row)) for row in fields]
+    field_rows = _field_rows(fields)
     grade = policy.derive_grade(f.grade for f in field_rows)
     policy.check_ceiling(grade=grade, tier=tier)
     unknown = set(metadata) - EDITABLE_FIELDS
@@ -102,17 +104,53 @@ def resource_create(
     _refresh_search_columns(resource)
     resource.full_clean()
     resource.save()
-    for position, field in enumerate(field_rows):
-        field.resource = resource
-        field.position = field.position or position
-    Field.objects.bulk_create(field_rows)
+    _store_fields(resource, field_rows)
+    resource_refresh_quality(resource=resource, fields=field_rows, distributions=[])
     transaction.on_commit(catalog_changed)
     return resource
 
 
+def _field_rows(fields: Iterable[Mapping[str, Any]]) -> list[Field]:
+    """Unsaved dictionary fields, each checked against the model's own rules (type, grade,
+    lengths) and English names unique within the resource."""
+    rows = [Field(**dict(row)) for row in fields]
+    for row in rows:
+        row.full_clean(exclude=["resource"], validate_unique=False)
+    names = [row.name_en for row in rows]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValidationError(
+            {"fields": [_("Field names repeated: %(names)s") % {"names": ", ".join(repeated)}]}
+        )
+    return rows
+
+
+def _store_fields(resource: Resource, field_rows: list[Field]) -> None:
+    for position, field in enumerate(field_rows):
+        field.resource = resource
+        field.position = field.position or position
+    Field.objects.bulk_create(field_rows)
+
+
+def _same_fields(resource: Resource, field_rows: list[Field]) -> bool:
+    def shape(f: Field) -> tuple:
+        return (f.name_en, f.name, f.data_type, f.grade, f.description)
+
+    return [shape(f) for f in resource.fields.order_by("position", "id")] == [
+        shape(f) for f in field_rows
+    ]
+
+
 @transaction.atomic
-def resource_update(*, actor, resource: Resource, data: Mapping[str, Any]) -> Resource:
-    """Change a resource's metadata (tier included), re-checking the ceiling."""
+def resource_update(
+    *,
+    actor,
+    resource: Resource,
+    data: Mapping[str, Any],
+    fields: Iterable[Mapping[str, Any]] | None = None,
+) -> Resource:
+    """Change a resource's metadata (tier included), re-checking the ceiling; with ``fields``,
+    the data dictionary is replaced too and the grade derived from it before the check."""
     if actor is not None:
         _require(policy.can_edit(actor, resource))
     unknown = set(data) - EDITABLE_FIELDS
@@ -123,12 +161,44 @@ def resource_update(*, actor, resource: Resource, data: Mapping[str, Any]) -> Re
     before = {"tier": resource.tier, "grade": resource.grade}
     for name, value in data.items():
         setattr(resource, name, value)
+    field_rows = _field_rows(fields) if fields is not None else None
+    if field_rows is not None:
+        resource.grade = policy.derive_grade(f.grade for f in field_rows)
     policy.check_ceiling(grade=resource.grade, tier=resource.tier)
     _refresh_search_columns(resource)
     resource.full_clean()
     resource.save()
+    if field_rows is not None and not _same_fields(resource, field_rows):
+        resource.fields.all().delete()
+        _store_fields(resource, field_rows)
     _audit_grading_change(actor, resource, before)
+    resource_refresh_quality(resource=resource)
     transaction.on_commit(catalog_changed)
+    return resource
+
+
+def resource_refresh_quality(
+    *,
+    resource: Resource,
+    fields: Iterable[Field] | None = None,
+    distributions: Iterable[Distribution] | None = None,
+    today=None,
+) -> Resource:
+    """Re-assess ``resource`` on the quality criteria (``catalog.quality``) and store its score,
+    the criteria it misses and the date its next update is due. Called by every service that
+    changes what the criteria read; ``fields``/``distributions`` spare the queries when the
+    caller holds them already."""
+    found = quality.assess(
+        resource,
+        resource.fields.all() if fields is None else fields,
+        resource.distributions.all() if distributions is None else distributions,
+        today or timezone.localdate(),
+    )
+    resource.quality_score, resource.quality_missing = found.score, found.missing
+    resource.update_due = found.update_due
+    Resource.objects.filter(pk=resource.pk).update(
+        quality_score=found.score, quality_missing=found.missing, update_due=found.update_due
+    )
     return resource
 
 
@@ -170,6 +240,7 @@ def field_set_grade(*, actor, field: Field, grade: str) -> Field:
         resource.grade = new_grade
         resource.save(update_fields=["grade", "updated_at"])
         _audit_grading_change(actor, resource, before)
+    resource_refresh_quality(resource=resource)
     transaction.on_commit(catalog_changed)
     return field
 
@@ -220,6 +291,7 @@ def distribution_add_file(
         except ValidationError:
             distribution.file.delete(save=False)  # the transaction drops the row; drop the file
             raise
+    resource_refresh_quality(resource=resource)
     transaction.on_commit(catalog_changed)
     return distribution
 
