@@ -202,6 +202,53 @@ def resource_refresh_quality(
     return resource
 
 
+def quality_mark_late(*, today=None) -> int:
+    """Take the timeliness points from entries whose next update fell due before ``today``
+    and that still hold them; returns how many changed. Time passing is the only thing that
+    makes an entry late without a write, so this is all a daily run has to do."""
+    today = today or timezone.localdate()
+    late = Resource.objects.filter(update_due__lt=today).only("id", "quality_missing")
+    batch = []
+    for resource in late.order_by("pk").iterator(chunk_size=2000):
+        if "timely" in resource.quality_missing:
+            continue
+        missing = set(resource.quality_missing) | {"timely"}
+        resource.quality_missing = [c.key for c in quality.CRITERIA if c.key in missing]
+        resource.quality_score = 100 - sum(quality.WEIGHTS[k] for k in missing)
+        batch.append(resource)
+    for start in range(0, len(batch), 2000):
+        _bulk_quality(batch[start : start + 2000], ["quality_score", "quality_missing"])
+    if batch:
+        transaction.on_commit(catalog_changed)
+    return len(batch)
+
+
+def quality_refresh_all(*, today=None) -> int:
+    """Re-assess every entry (after loading rows around the services, or a change of the
+    criteria); returns how many entries were assessed."""
+    today = today or timezone.localdate()
+    queryset = Resource.objects.prefetch_related("fields", "distributions").order_by("pk")
+    names = ["quality_score", "quality_missing", "update_due"]
+    batch, count = [], 0
+    for resource in queryset.iterator(chunk_size=2000):
+        found = quality.assess(resource, resource.fields.all(), resource.distributions.all(), today)
+        resource.quality_score, resource.quality_missing = found.score, found.missing
+        resource.update_due = found.update_due
+        batch.append(resource)
+        if len(batch) == 2000:
+            count += _bulk_quality(batch, names)
+            batch = []
+    count += _bulk_quality(batch, names)
+    transaction.on_commit(catalog_changed)
+    return count
+
+
+def _bulk_quality(batch: list[Resource], names: list[str]) -> int:
+    with transaction.atomic():
+        Resource.objects.bulk_update(batch, names)
+    return len(batch)
+
+
 def _audit_grading_change(actor, resource: Resource, before: Mapping[str, str]) -> None:
     """Append a tier or grade change of a resource to the audit chain."""
     after = {"tier": resource.tier, "grade": resource.grade}
