@@ -280,26 +280,44 @@ def run_import(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Create or update one entry of ``organization`` per row, through the resource services.
+    """Create or update one entry of ``organization`` per row (see :func:`import_steps`);
+    ``progress(done, total)`` is called after each row."""
+    result = ImportResult(total=len(rows), dry_run=dry_run)
+    steps = import_steps(
+        actor=actor, organization=organization, rows=rows, dry_run=dry_run, result=result
+    )
+    for done in steps:
+        if progress:
+            progress(done, result.total)
+    return result
+
+
+def import_steps(
+    *,
+    actor,
+    organization: Organization,
+    rows: list[dict[str, str]],
+    dry_run: bool,
+    result: ImportResult,
+) -> Iterator[int]:
+    """Import ``rows`` through the resource services, yielding the number of rows done after
+    each one (a page streams these as progress); the outcome is filled into ``result``.
 
     Every row is tried in its own savepoint and its errors collected (row, column, message);
-    if any row fails, or on a dry run, everything is rolled back. A code already used by
-    another organization is an error; a code of ``organization`` updates that entry, which
-    keeps its state. ``progress(done, total)`` is called after each row.
+    if any row fails, or on a dry run, everything is rolled back, and so it is if the caller
+    stops iterating early. A code used by another organization is an error; a code of
+    ``organization`` updates that entry, which keeps its state.
     """
-    result = ImportResult(total=len(rows), dry_run=dry_run)
     themes = {t.code: t for t in Theme.objects.all()}
     existing = _existing(rows)
     seen: dict[str, int] = {}
     with transaction.atomic():
         for number, row in enumerate(rows, start=2):
             _import_row(actor, organization, row, number, themes, existing, seen, result)
-            if progress:
-                progress(number - 1, result.total)
+            yield number - 1
         result.committed = not result.errors and not dry_run
         if not result.committed:
             transaction.set_rollback(True)
-    return result
 
 
 def _existing(rows: list[dict[str, str]]) -> dict[str, Resource]:

@@ -15,7 +15,11 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 
 from catalog import dcat, schemaorg, selectors
-from catalog.api.pagination import CatalogCursorPagination, ProductCursorPagination
+from catalog.api.pagination import (
+    CatalogCursorPagination,
+    ProductCursorPagination,
+    QualityCursorPagination,
+)
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.forms import CatalogQueryForm
 from catalog.negotiation import HTML, preferred_format
@@ -60,8 +64,10 @@ def resource_list(request):
     if not filterset.is_valid():
         return render_error(request, 400, _filter_errors(filterset))
     results = filterset.qs
+    by_quality = request.GET.get("sort") == "quality"
+    paginator = QualityCursorPagination if by_quality else CatalogCursorPagination
     try:
-        page, previous_link, next_link = _paginate(request, results, CatalogCursorPagination)
+        page, previous_link, next_link = _paginate(request, results, paginator)
     except DRFValidationError:
         return render_error(request, 400, str(CatalogCursorPagination.invalid_cursor_message))
     context = {
@@ -69,6 +75,7 @@ def resource_list(request):
         "facets": selectors.resource_facets(queryset=filterset.qs, user=request.user),
         "filters": _active_filters(filterset),
         "query": request.GET.get("q", ""),
+        "sort": "quality" if by_quality else "",
         "previous_link": previous_link,
         "next_link": next_link,
     }
