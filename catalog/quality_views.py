@@ -125,7 +125,7 @@ def _import_stream(user, organization, rows, dry_run: bool) -> StreamingHttpResp
     """Progress as NDJSON lines: ``start`` (total), ``progress`` (rows checked, about a
     hundred events at most), then ``done`` with the outcome and every row error."""
     result = importer.ImportResult(total=len(rows), dry_run=dry_run)
-    step = max(1, len(rows) // 100)
+    step = max(1, -(-len(rows) // 100))
 
     def events():
         yield _line({"event": "start", "total": result.total})
