@@ -19,9 +19,9 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-LONG_ABSTRACT = (
-    2
-    * "本数据集记录全市各监测点位的逐日观测结果，包含点位编码、名称、观测时间和观测值，供公众查询和研究使用。"
+LONG_ABSTRACT = 2 * (
+    "本数据集记录全市各监测点位的逐日观测结果，"
+    "包含点位编码、名称、观测时间和观测值，供公众查询和研究使用。"
 )
 
 
