@@ -210,7 +210,7 @@ def high_value_list(request):
 
 
 # Layout of the map's SVG, in user units.
-MAP_LABEL_WIDTH, MAP_HEADER_HEIGHT, MAP_CELL = 170, 150, 44
+MAP_LABEL_WIDTH, MAP_HEADER_HEIGHT, MAP_CELL = 200, 210, 44
 
 
 @require_safe
@@ -233,7 +233,7 @@ def resource_map(request):
         "map": found,
         "rows": rows,
         "columns": columns,
-        "width": MAP_LABEL_WIDTH + len(found.providers) * MAP_CELL + 10,
+        "width": MAP_LABEL_WIDTH + len(found.providers) * MAP_CELL + 120,  # room for the last label
         "height": MAP_HEADER_HEIGHT + len(found.themes) * MAP_CELL + 10,
         "total": sum(found.counts.values()),
     }
