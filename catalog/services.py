@@ -102,10 +102,10 @@ def resource_create(
         **metadata,
     )
     _refresh_search_columns(resource)
+    _assess(resource, field_rows, [])
     resource.full_clean()
     resource.save()
     _store_fields(resource, field_rows)
-    resource_refresh_quality(resource=resource, fields=field_rows, distributions=[])
     transaction.on_commit(catalog_changed)
     return resource
 
@@ -166,13 +166,13 @@ def resource_update(
         resource.grade = policy.derive_grade(f.grade for f in field_rows)
     policy.check_ceiling(grade=resource.grade, tier=resource.tier)
     _refresh_search_columns(resource)
+    _assess(resource, resource.fields.all() if field_rows is None else field_rows)
     resource.full_clean()
     resource.save()
     if field_rows is not None and not _same_fields(resource, field_rows):
         resource.fields.all().delete()
         _store_fields(resource, field_rows)
     _audit_grading_change(actor, resource, before)
-    resource_refresh_quality(resource=resource)
     transaction.on_commit(catalog_changed)
     return resource
 
@@ -188,18 +188,27 @@ def resource_refresh_quality(
     the criteria it misses and the date its next update is due. Called by every service that
     changes what the criteria read; ``fields``/``distributions`` spare the queries when the
     caller holds them already."""
-    found = quality.assess(
+    _assess(
         resource,
         resource.fields.all() if fields is None else fields,
-        resource.distributions.all() if distributions is None else distributions,
-        today or timezone.localdate(),
+        distributions,
+        today,
     )
-    resource.quality_score, resource.quality_missing = found.score, found.missing
-    resource.update_due = found.update_due
     Resource.objects.filter(pk=resource.pk).update(
-        quality_score=found.score, quality_missing=found.missing, update_due=found.update_due
+        quality_score=resource.quality_score,
+        quality_missing=resource.quality_missing,
+        update_due=resource.update_due,
     )
     return resource
+
+
+def _assess(resource: Resource, fields, distributions=None, today=None) -> None:
+    """Set the quality columns of ``resource`` (not saved) from its current values."""
+    if distributions is None:
+        distributions = resource.distributions.all() if resource.pk else []
+    found = quality.assess(resource, fields, distributions, today or timezone.localdate())
+    resource.quality_score, resource.quality_missing = found.score, found.missing
+    resource.update_due = found.update_due
 
 
 def quality_mark_late(*, today=None) -> int:
