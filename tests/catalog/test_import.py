@@ -416,3 +416,12 @@ def test_template__csv_and_xlsx_have_the_columns_and_import(client, tmp_path, wo
     assert sheet.max_row == 2
     out, _err = run_command(tmp_path, "template.xlsx", response.content)
     assert "0 new, 1 updated" in out
+
+
+def test_sample_command_writes_an_importable_file(tmp_path, world):
+    f.ThemeFactory(code=importer.EXAMPLE_ROW["theme"])
+    path = tmp_path / "sample.csv"
+    call_command("import_sample", "30", str(path), stdout=io.StringIO())
+    out, _err = run_command(tmp_path, "sample.csv", path.read_bytes())
+    assert "30 rows imported: 30 new" in out
+    assert Resource.objects.filter(code__startswith="SAMPLE-").count() == 30
