@@ -10,21 +10,10 @@ from django.utils import timezone
 
 from grading.models import Membership
 from tests import factories as f
-from tests.access_truth import CASES, VIEW
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def as_user(client, world):
-    def login(kind):
-        if kind != "anonymous":
-            client.force_login(world.users[kind])
-        return client
-
-    return login
 
 
 def _queries(client, url) -> int:
@@ -35,32 +24,8 @@ def _queries(client, url) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Public pages over the truth table: restricted entries are never shown or counted
+# Public pages (the access truth table over them is in test_access_surfaces.py)
 # ---------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("variant", "kind"), CASES)
-def test_map__counts_only_what_the_visitor_may_see(as_user, make_resource, variant, kind):
-    resource = make_resource(variant)
-    response = as_user(kind).get("/map/")
-    visible = kind in VIEW[variant]
-    assert response.status_code == 200
-    assert response.context["total"] == (1 if visible else 0)
-    page = response.content.decode()
-    assert (resource.provider.display_name in page) is visible
-    assert (
-        f"?theme={resource.theme.code}&amp;provider={resource.provider.code}" in page
-    ) is visible
-
-
-@pytest.mark.parametrize(("variant", "kind"), CASES)
-def test_high_value__lists_only_what_the_visitor_may_see(as_user, make_resource, variant, kind):
-    resource = make_resource(variant, high_value=True)
-    response = as_user(kind).get("/high-value/")
-    assert response.status_code == 200
-    visible = kind in VIEW[variant]
-    assert (f'href="/resources/{resource.pk}/"' in response.content.decode()) is visible
-    assert response.context["resources"].paginator.count == (1 if visible else 0)
 
 
 def test_map__matrix_counts_sub_themes_with_their_parent(client, world):
