@@ -118,10 +118,7 @@ def read_table(*, name: str, data: bytes) -> list[dict[str, str]]:
     """The rows of an uploaded ``.csv`` or ``.xlsx`` file as ``{column: text}``; refuses with
     ``ImportFileError`` a file that is too large, of another kind, unreadable, or whose header
     does not name the template's columns."""
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError(
-            _("The file is larger than %(mb)s MB.") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}
-        )
+    check_size(len(data))
     lower = name.lower()
     if lower.endswith(".xlsx"):
         grid = _xlsx_grid(data)
@@ -130,6 +127,15 @@ def read_table(*, name: str, data: bytes) -> list[dict[str, str]]:
     else:
         raise ImportFileError(_("Upload a .csv or .xlsx file made from the template."))
     return _rows_from_grid(grid)
+
+
+def check_size(size: int) -> None:
+    """Refuse a file larger than ``settings.IMPORT_MAX_BYTES`` (before reading it, where the
+    size is known)."""
+    if size > settings.IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            _("The file is larger than %(mb)s MB.") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}
+        )
 
 
 def _csv_grid(data: bytes) -> list[list[str]]:

@@ -98,6 +98,7 @@ def import_page(request):
         return _import_refused(request, form, form.errors.as_text())
     upload = form.cleaned_data["file"]
     try:
+        importer.check_size(upload.size)  # before reading it into memory
         rows = importer.read_table(name=upload.name, data=upload.read())
     except importer.ImportFileError as exc:
         return _import_refused(request, form, " ".join(exc.messages))

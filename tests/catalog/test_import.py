@@ -425,3 +425,18 @@ def test_sample_command_writes_an_importable_file(tmp_path, world):
     out, _err = run_command(tmp_path, "sample.csv", path.read_bytes())
     assert "30 rows imported: 30 new" in out
     assert Resource.objects.filter(code__startswith="SAMPLE-").count() == 30
+
+
+def test_page__oversize_upload_is_refused(client, world, theme, settings):
+    settings.IMPORT_MAX_BYTES = 2**20
+    client.force_login(world.users["agency_staff"])
+    data = csv_bytes([entry("BIG-1", abstract="长" * 2**20)])
+    before = written()
+    response = client.post(
+        IMPORT_URL,
+        {"organization": "provider", "file": upload("a.csv", data)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "The file is larger than 1 MB." in response.content.decode()
+    assert written() == before

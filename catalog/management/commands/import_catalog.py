@@ -28,6 +28,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
         try:
+            importer.check_size(path.stat().st_size)
             rows = importer.read_table(name=path.name, data=path.read_bytes())
         except importer.ImportFileError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
