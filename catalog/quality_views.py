@@ -68,6 +68,7 @@ class ImportForm(forms.Form):
         field.queryset = Organization.objects.filter(
             policy.importing_organizations_q(user)
         ).order_by("code")
+        field.label_from_instance = lambda organization: organization.display_name
 
 
 def _import_allowed(request):
