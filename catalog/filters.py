@@ -21,6 +21,11 @@ def _validate_query(value: str) -> None:
         )
 
 
+def _validate_score(value) -> None:
+    if value is not None and not 0 <= value <= 100:
+        raise ValidationError(_("A quality score is from 0 to 100."))
+
+
 class ResourceFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", label=_("Search"), validators=[_validate_query]
@@ -43,13 +48,30 @@ class ResourceFilter(django_filters.FilterSet):
         field_name="format", lookup_expr="iexact", label=_("Format")
     )
     update_cycle = django_filters.ChoiceFilter(choices=UpdateCycle.choices, label=_("Update cycle"))
+    min_quality = django_filters.NumberFilter(
+        field_name="quality_score",
+        lookup_expr="gte",
+        label=_("Minimum quality score"),
+        validators=[_validate_score],
+    )
+    high_value = django_filters.BooleanFilter(label=_("High-value dataset"))
     modified_after = django_filters.DateFilter(
         field_name="modified", lookup_expr="gte", label=_("Modified on or after")
     )
 
     class Meta:
         model = Resource
-        fields = ["q", "theme", "provider", "tier", "grade", "res_format", "update_cycle"]
+        fields = [
+            "q",
+            "theme",
+            "provider",
+            "tier",
+            "grade",
+            "res_format",
+            "update_cycle",
+            "min_quality",
+            "high_value",
+        ]
 
     def filter_q(self, queryset, name, value):
         return search_resources(queryset, value)

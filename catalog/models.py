@@ -170,6 +170,15 @@ class Resource(models.Model):
         help_text=_("Derived: the highest grade of the resource's fields."),
     )
     authorized_operation = models.BooleanField(_("in authorized-operation scope"), default=False)
+    # On the high-value dataset list (高价值数据清单), set by the providing agency.
+    high_value = models.BooleanField(_("high-value dataset"), default=False)
+    # Kept current by ``catalog.services.resource_refresh_quality`` (see ``catalog.quality``);
+    # the timeliness part changes as time passes: ``manage.py refresh_quality``.
+    quality_score = models.PositiveSmallIntegerField(_("quality score"), default=0)
+    quality_missing = models.JSONField(_("quality criteria missed"), default=list, blank=True)
+    # When the next update is due: ``modified`` plus the update cycle's allowance; NULL for
+    # irregular updates, which are never overdue.
+    update_due = models.DateField(_("next update due"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -197,10 +206,27 @@ class Resource(models.Model):
             # every facet column for an id without reading the row itself.
             models.Index(
                 fields=[
-                    "id", "status", "tier", "grade", "modified",
-                    "theme", "provider", "format", "update_cycle",
+                    "id",
+                    "status",
+                    "tier",
+                    "grade",
+                    "modified",
+                    "theme",
+                    "provider",
+                    "format",
+                    "update_cycle",
                 ],
                 name="resource_by_id_covering",
+            ),
+            # The catalogue sorted by quality (keyset pages over this index) and filtered by a
+            # minimum score.
+            models.Index(fields=["-quality_score", "-id"], name="resource_quality"),
+            # The agency dashboard: each provider's entries by due date (overdue first).
+            models.Index(fields=["provider", "update_due"], name="resource_provider_due"),
+            models.Index(
+                fields=["theme", "id"],
+                name="resource_high_value",
+                condition=models.Q(high_value=True),
             ),
         ]
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.db import connection
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Avg, Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.utils.translation import get_language
@@ -226,7 +226,7 @@ def newest_resources(*, user, limit: int = 8) -> list[Resource]:
 # Catalogue exports (CSV, XLSX)
 # ---------------------------------------------------------------------------------------------
 
-EXPORT_ORDERINGS = frozenset({"modified", "title", "record_count"})
+EXPORT_ORDERINGS = frozenset({"modified", "title", "record_count", "quality_score"})
 EXPORT_COLUMNS = (
     *("pk", "code", "title", "title_en", "tier", "grade", "format", "update_cycle"),
     *("issued", "modified", "keywords", "license"),
@@ -259,7 +259,8 @@ class ResourceExport:
 
 def export_ordering(*, queryset: QuerySet, ordering: str = "") -> list[str]:
     """The order of an export: ``ordering`` as the API list reads it (``modified``,
-    ``title``, ``record_count``, each optionally ``-``, comma-separated), else the catalogue's
+    ``title``, ``record_count``, ``quality_score``, each optionally ``-``, comma-separated),
+    else the catalogue's
     (search relevance first when searching, then newest first). ``ValidationError`` for an
     unknown field."""
     names = [name.strip() for name in ordering.split(",") if name.strip()]
@@ -452,3 +453,101 @@ def rows_of(
 
 def _shown(row: Row, field: Field, shown: set[str]):
     return row.data.get(field.name_en) if field.name_en in shown else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Agency publishing: quality dashboard, high-value list, resource map
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AgencyQuality:
+    """One agency's line on the quality dashboard."""
+
+    organization: Organization
+    total: int = 0
+    overdue: int = 0
+    average: float | None = None
+
+
+def dashboard_organizations(*, user) -> QuerySet:
+    """Agencies whose figures ``user`` may follow on the quality dashboard."""
+    return Organization.objects.filter(policy.dashboard_organizations_q(user)).order_by("code")
+
+
+def agency_quality(*, user, organizations: list[Organization], today: dt.date) -> list:
+    """Per agency of ``organizations``: entries, overdue entries and the average quality
+    score, over the entries the dashboard shows ``user`` (one grouped query)."""
+    figures = {
+        row["provider_id"]: row
+        for row in Resource.objects.filter(policy.dashboard_resources_q(user))
+        .filter(provider__in=[o.pk for o in organizations])
+        .order_by()
+        .values("provider_id")
+        .annotate(
+            total=Count("id"),
+            overdue=Count("id", filter=Q(update_due__lt=today)),
+            average=Avg("quality_score"),
+        )
+    }
+    lines = []
+    for organization in organizations:
+        row = figures.get(organization.pk, {})
+        lines.append(
+            AgencyQuality(
+                organization, row.get("total", 0), row.get("overdue", 0), row.get("average")
+            )
+        )
+    return lines
+
+
+def overdue_resources(*, user, organizations: list[Organization], today: dt.date) -> QuerySet:
+    """Entries of ``organizations`` on ``user``'s dashboard whose next update is past due,
+    the longest overdue first."""
+    return (
+        Resource.objects.filter(policy.dashboard_resources_q(user))
+        .filter(provider__in=[o.pk for o in organizations], update_due__lt=today)
+        .select_related("provider", "theme")
+        .order_by("update_due", "id")
+    )
+
+
+def high_value_resources(*, user) -> QuerySet:
+    """High-value entries ``user`` may see, by theme (in the themes' order), then title."""
+    return (
+        Resource.objects.visible_to(user)
+        .filter(high_value=True)
+        .select_related("provider", "theme")
+        .order_by("theme__position", "theme__code", "title", "id")
+    )
+
+
+@dataclass
+class ResourceMap:
+    """Counts of visible entries per top-level theme (rows) and agency (columns)."""
+
+    themes: list[Theme]
+    providers: list[Organization]
+    counts: dict[tuple[int, int], int]
+
+    @property
+    def largest(self) -> int:
+        return max(self.counts.values(), default=0)
+
+
+def resource_map(*, user) -> ResourceMap:
+    """The resource map: entries ``user`` may see, counted per top-level theme (sub-themes
+    count with their parent, as the catalogue's theme filter does) and provider, in one
+    grouped query; only themes and providers with a visible entry appear."""
+    grouped = (
+        Resource.objects.visible_to(user)
+        .order_by()
+        .values("provider_id", top=Coalesce("theme__parent_id", "theme_id"))
+        .annotate(n=Count("id"))
+    )
+    counts = {(row["top"], row["provider_id"]): row["n"] for row in grouped}
+    theme_ids = {t for t, _p in counts}
+    provider_ids = {p for _t, p in counts}
+    themes = list(Theme.objects.filter(pk__in=theme_ids).order_by("position", "code"))
+    providers = list(Organization.objects.filter(pk__in=provider_ids).order_by("code"))
+    return ResourceMap(themes, providers, counts)

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog import quality
 from catalog.models import (
     Distribution,
     Field,
@@ -55,6 +56,7 @@ EDITABLE_FIELDS = frozenset(
         "temporal",
         "license",
         "authorized_operation",
+        "high_value",
         "tier",
     }
 )
@@ -86,7 +88,7 @@ def resource_create(
     """
     if actor is not None:
         _require(provider.pk in policy.principal(actor).editor_org_ids)
-    field_rows = [Field(**dict(row)) for row in fields]
+    field_rows = _field_rows(fields)
     grade = policy.derive_grade(f.grade for f in field_rows)
     policy.check_ceiling(grade=grade, tier=tier)
     unknown = set(metadata) - EDITABLE_FIELDS
@@ -105,19 +107,55 @@ def resource_create(
         **metadata,
     )
     _refresh_search_columns(resource)
+    _assess(resource, field_rows, [])
     resource.full_clean()
     resource.save()
-    for position, field in enumerate(field_rows):
-        field.resource = resource
-        field.position = field.position or position
-    Field.objects.bulk_create(field_rows)
+    _store_fields(resource, field_rows)
     transaction.on_commit(catalog_changed)
     return resource
 
 
+def _field_rows(fields: Iterable[Mapping[str, Any]]) -> list[Field]:
+    """Unsaved dictionary fields, each checked against the model's own rules (type, grade,
+    lengths) and English names unique within the resource."""
+    rows = [Field(**dict(row)) for row in fields]
+    for row in rows:
+        row.full_clean(exclude=["resource"], validate_unique=False)
+    names = [row.name_en for row in rows]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValidationError(
+            {"fields": [_("Field names repeated: %(names)s") % {"names": ", ".join(repeated)}]}
+        )
+    return rows
+
+
+def _store_fields(resource: Resource, field_rows: list[Field]) -> None:
+    for position, field in enumerate(field_rows):
+        field.resource = resource
+        field.position = field.position or position
+    Field.objects.bulk_create(field_rows)
+
+
+def _same_fields(resource: Resource, field_rows: list[Field]) -> bool:
+    def shape(f: Field) -> tuple:
+        return (f.name_en, f.name, f.data_type, f.grade, f.description)
+
+    return [shape(f) for f in resource.fields.order_by("position", "id")] == [
+        shape(f) for f in field_rows
+    ]
+
+
 @transaction.atomic
-def resource_update(*, actor, resource: Resource, data: Mapping[str, Any]) -> Resource:
-    """Change a resource's metadata (tier included), re-checking the ceiling."""
+def resource_update(
+    *,
+    actor,
+    resource: Resource,
+    data: Mapping[str, Any],
+    fields: Iterable[Mapping[str, Any]] | None = None,
+) -> Resource:
+    """Change a resource's metadata (tier included), re-checking the ceiling; with ``fields``,
+    the data dictionary is replaced too and the grade derived from it before the check."""
     if actor is not None:
         _require(policy.can_edit(actor, resource))
     unknown = set(data) - EDITABLE_FIELDS
@@ -128,13 +166,101 @@ def resource_update(*, actor, resource: Resource, data: Mapping[str, Any]) -> Re
     before = {"tier": resource.tier, "grade": resource.grade}
     for name, value in data.items():
         setattr(resource, name, value)
+    field_rows = _field_rows(fields) if fields is not None else None
+    if field_rows is not None:
+        resource.grade = policy.derive_grade(f.grade for f in field_rows)
     policy.check_ceiling(grade=resource.grade, tier=resource.tier)
     _refresh_search_columns(resource)
+    _assess(resource, resource.fields.all() if field_rows is None else field_rows)
     resource.full_clean()
     resource.save()
+    if field_rows is not None and not _same_fields(resource, field_rows):
+        resource.fields.all().delete()
+        _store_fields(resource, field_rows)
     _audit_grading_change(actor, resource, before)
     transaction.on_commit(catalog_changed)
     return resource
+
+
+def resource_refresh_quality(
+    *,
+    resource: Resource,
+    fields: Iterable[Field] | None = None,
+    distributions: Iterable[Distribution] | None = None,
+    today=None,
+) -> Resource:
+    """Re-assess ``resource`` on the quality criteria (``catalog.quality``) and store its score,
+    the criteria it misses and the date its next update is due. Called by every service that
+    changes what the criteria read; ``fields``/``distributions`` spare the queries when the
+    caller holds them already."""
+    _assess(
+        resource,
+        resource.fields.all() if fields is None else fields,
+        distributions,
+        today,
+    )
+    Resource.objects.filter(pk=resource.pk).update(
+        quality_score=resource.quality_score,
+        quality_missing=resource.quality_missing,
+        update_due=resource.update_due,
+    )
+    return resource
+
+
+def _assess(resource: Resource, fields, distributions=None, today=None) -> None:
+    """Set the quality columns of ``resource`` (not saved) from its current values."""
+    if distributions is None:
+        distributions = resource.distributions.all() if resource.pk else []
+    found = quality.assess(resource, fields, distributions, today or timezone.localdate())
+    resource.quality_score, resource.quality_missing = found.score, found.missing
+    resource.update_due = found.update_due
+
+
+def quality_mark_late(*, today=None) -> int:
+    """Take the timeliness points from entries whose next update fell due before ``today``
+    and that still hold them; returns how many changed. Time passing is the only thing that
+    makes an entry late without a write, so this is all a daily run has to do."""
+    today = today or timezone.localdate()
+    late = Resource.objects.filter(update_due__lt=today).only("id", "quality_missing")
+    batch = []
+    for resource in late.order_by("pk").iterator(chunk_size=2000):
+        if "timely" in resource.quality_missing:
+            continue
+        missing = set(resource.quality_missing) | {"timely"}
+        resource.quality_missing = [c.key for c in quality.CRITERIA if c.key in missing]
+        resource.quality_score = 100 - sum(quality.WEIGHTS[k] for k in missing)
+        batch.append(resource)
+    for start in range(0, len(batch), 2000):
+        _bulk_quality(batch[start : start + 2000], ["quality_score", "quality_missing"])
+    if batch:
+        transaction.on_commit(catalog_changed)
+    return len(batch)
+
+
+def quality_refresh_all(*, today=None) -> int:
+    """Re-assess every entry (after loading rows around the services, or a change of the
+    criteria); returns how many entries were assessed."""
+    today = today or timezone.localdate()
+    queryset = Resource.objects.prefetch_related("fields", "distributions").order_by("pk")
+    names = ["quality_score", "quality_missing", "update_due"]
+    batch, count = [], 0
+    for resource in queryset.iterator(chunk_size=2000):
+        found = quality.assess(resource, resource.fields.all(), resource.distributions.all(), today)
+        resource.quality_score, resource.quality_missing = found.score, found.missing
+        resource.update_due = found.update_due
+        batch.append(resource)
+        if len(batch) == 2000:
+            count += _bulk_quality(batch, names)
+            batch = []
+    count += _bulk_quality(batch, names)
+    transaction.on_commit(catalog_changed)
+    return count
+
+
+def _bulk_quality(batch: list[Resource], names: list[str]) -> int:
+    with transaction.atomic():
+        Resource.objects.bulk_update(batch, names)
+    return len(batch)
 
 
 def _audit_grading_change(actor, resource: Resource, before: Mapping[str, str]) -> None:
@@ -175,6 +301,7 @@ def field_set_grade(*, actor, field: Field, grade: str) -> Field:
         resource.grade = new_grade
         resource.save(update_fields=["grade", "updated_at"])
         _audit_grading_change(actor, resource, before)
+    resource_refresh_quality(resource=resource)
     transaction.on_commit(catalog_changed)
     return field
 
@@ -225,6 +352,7 @@ def distribution_add_file(
         except ValidationError:
             distribution.file.delete(save=False)  # the transaction drops the row; drop the file
             raise
+    resource_refresh_quality(resource=resource)
     transaction.on_commit(catalog_changed)
     return distribution
 

@@ -17,7 +17,11 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 
 from catalog import dcat, export, schemaorg, selectors
-from catalog.api.pagination import CatalogCursorPagination, ProductCursorPagination
+from catalog.api.pagination import (
+    CatalogCursorPagination,
+    ProductCursorPagination,
+    QualityCursorPagination,
+)
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.forms import CatalogQueryForm
 from catalog.negotiation import HTML, preferred_format
@@ -64,8 +68,10 @@ def resource_list(request):
     if not filterset.is_valid():
         return render_error(request, 400, _filter_errors(filterset))
     results = filterset.qs
+    by_quality = request.GET.get("sort") == "quality"
+    paginator = QualityCursorPagination if by_quality else CatalogCursorPagination
     try:
-        page, previous_link, next_link = _paginate(request, results, CatalogCursorPagination)
+        page, previous_link, next_link = _paginate(request, results, paginator)
     except DRFValidationError:
         return render_error(request, 400, str(CatalogCursorPagination.invalid_cursor_message))
     context = {
@@ -74,6 +80,7 @@ def resource_list(request):
         "filters": _active_filters(filterset),
         "query": request.GET.get("q", ""),
         "export_query": _without_paging(request.GET),
+        "sort": "quality" if by_quality else "",
         "previous_link": previous_link,
         "next_link": next_link,
     }
@@ -98,9 +105,11 @@ def resource_export(request, fmt: str):
     )
     if not filterset.is_valid():
         return render_error(request, 400, _filter_errors(filterset))
+    # The page's "sort by quality" is the API's ordering by descending score.
+    by_quality = "-quality_score" if request.GET.get("sort") == "quality" else ""
     try:
         ordering = selectors.export_ordering(
-            queryset=filterset.qs, ordering=request.GET.get("ordering", "")
+            queryset=filterset.qs, ordering=request.GET.get("ordering", by_quality)
         )
     except ValidationError as exc:
         return render_error(request, 400, " ".join(exc.messages))

@@ -825,3 +825,50 @@ def can_use_feedback_inbox(user) -> bool:
     """May ``user`` open the feedback inbox? Agency staff and platform staff."""
     p = principal(user)
     return p.platform_staff or bool(p.agency_org_ids)
+
+
+# Agency publishing: bulk import and the quality dashboard
+# ---------------------------------------------------------------------------------------------
+
+
+def importing_organizations_q(user) -> Q:
+    """Organizations ``user`` may import catalogue entries for (for ``Organization`` rows):
+    agencies where ``user`` is an editor, as for writing entries one by one."""
+    p = principal(user)
+    return Q(kind="agency", pk__in=p.editor_org_ids) if p.editor_org_ids else Q(pk__in=[])
+
+
+def can_import(user, organization) -> bool:
+    """May ``user`` import entries for ``organization``?"""
+    return _holds(organization, importing_organizations_q(user))
+
+
+def can_use_import(user) -> bool:
+    """May ``user`` open the import page at all? Editors of at least one agency."""
+    return bool(principal(user).editor_org_ids & principal(user).agency_org_ids)
+
+
+def dashboard_organizations_q(user) -> Q:
+    """Agencies whose quality and overdue updates ``user`` may follow (for ``Organization``
+    rows): the agencies ``user`` works for; every agency for platform staff."""
+    p = principal(user)
+    if p.platform_staff:
+        return Q(kind="agency")
+    return Q(kind="agency", pk__in=p.agency_org_ids) if p.agency_org_ids else Q(pk__in=[])
+
+
+def dashboard_resources_q(user) -> Q:
+    """Resources counted on ``user``'s quality dashboard: entries ``user`` may see whose
+    provider is one of :func:`dashboard_organizations_q`."""
+    p = principal(user)
+    if p.platform_staff:
+        return viewable_q(user)
+    if not p.agency_org_ids:
+        return Q(pk__in=[])
+    return viewable_q(user) & Q(provider_id__in=p.agency_org_ids)
+
+
+def can_view_agency_dashboard(user) -> bool:
+    """May ``user`` open the quality dashboard? Staff of an agency and platform staff."""
+    p = principal(user)
+    return p.platform_staff or bool(p.agency_org_ids)

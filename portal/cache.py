@@ -39,6 +39,8 @@ CACHED_PREFIXES = (
     "/catalog.",
     "/sitemap",
     "/feeds/",
+    "/high-value/",
+    "/map/",
 )
 SKIPPED_PREFIXES = ("/admin/", "/accounts/", "/i18n/", "/api/schema/", "/api/docs/", "/static/")
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/", include("catalog.ckan.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("catalog.quality_urls")),
     path("", include("catalog.urls")),
     path("", include("grading.urls")),
 ]

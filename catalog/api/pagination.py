@@ -216,5 +216,15 @@ class ProductCursorPagination(CatalogCursorPagination):
     ordering = ("-id",)
 
 
+class QualityCursorPagination(CatalogCursorPagination):
+    """Best quality score first (the catalogue page's "sort by quality"), even with a search:
+    the visitor asked for this order rather than relevance."""
+
+    ordering = ("-quality_score", "-id")
+
+    def get_ordering(self, request, queryset, view):
+        return self.ordering
+
+
 class NameCursorPagination(CatalogCursorPagination):
     ordering = ("code",)

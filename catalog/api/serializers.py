@@ -99,6 +99,9 @@ class ResourceListSerializer(serializers.ModelSerializer):
             "tier_label",
             "grade",
             "authorized_operation",
+            "high_value",
+            "quality_score",
+            "update_due",
             "status",
             "may_download",
             "may_query",
@@ -131,6 +134,7 @@ class ResourceDetailSerializer(ResourceListSerializer):
             "spatial",
             "temporal",
             "license",
+            "quality_missing",
             "data_dictionary",
         ]
 

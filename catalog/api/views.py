@@ -33,7 +33,7 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
     # The paginator appends ``-id`` to any ordering, so pages are stable and keyset-able.
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = ResourceFilter
-    ordering_fields = ["modified", "title", "record_count"]
+    ordering_fields = ["modified", "title", "record_count", "quality_score"]
     ordering = ["-modified", "-id"]
     pagination_class = pagination.CatalogCursorPagination
 

@@ -253,6 +253,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Bulk import (manage.py import_catalog, /workspace/import/): the largest file accepted, in
+# bytes, and the most entries in one file.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 2**20)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
+
 # Catalogue tuning.
 CATALOG_PAGE_SIZE = 20
 CATALOG_MAX_PAGE_SIZE = 100

@@ -268,3 +268,35 @@ def test_feedback_answers__shown_where_the_resource_is(
     assert ("纠错标题" in page.content.decode()) is visible
     detail = client.get(reverse("grading:feedback-detail", args=[item.pk]))
     assert detail.status_code == (200 if visible else 404)
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_page__resource_map_counts(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    response = as_user(kind).get("/map/")
+    visible = kind in VIEW[variant]
+    assert response.status_code == 200
+    assert response.context["total"] == (1 if visible else 0)
+    page = response.content.decode()
+    assert (resource.provider.display_name in page) is visible
+    assert (
+        f"?theme={resource.theme.code}&amp;provider={resource.provider.code}" in page
+    ) is visible
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_page__high_value_list(as_user, make_resource, variant, kind):
+    resource = make_resource(variant, high_value=True)
+    response = as_user(kind).get("/high-value/")
+    assert response.status_code == 200
+    visible = kind in VIEW[variant]
+    assert (f'href="/resources/{resource.pk}/"' in response.content.decode()) is visible
+    assert response.context["resources"].paginator.count == (1 if visible else 0)
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_api__quality_sort_and_high_value_filter(as_user, make_resource, variant, kind):
+    resource = make_resource(variant, high_value=True, quality_score=90)
+    query = {"ordering": "-quality_score", "min_quality": 50, "high_value": "true"}
+    body = as_user(kind).get("/api/v1/resources/", query).json()
+    assert ([r["id"] for r in body["results"]] == [resource.pk]) is (kind in VIEW[variant])

@@ -236,3 +236,11 @@ def test_search_page_links_the_exports_with_its_query(client, make_resource):
     assert f'href="{_url("xlsx")}?q=%E7%A9%BA%E6%B0%94&amp;tier=open"' in text
     following = client.get(csv_link.replace("&amp;", "&"))
     assert len(_csv_rows(following)) == 2
+
+
+@pytest.mark.parametrize("query", [{"sort": "quality"}, {"ordering": "-quality_score"}])
+def test_export__ordered_by_quality_like_the_page_and_the_api(client, make_resource, query):
+    for code, score in (("low", 20), ("high", 90), ("mid", 55)):
+        make_resource("open_L1", code=code, quality_score=score)
+    response = client.get(_url("csv"), query)
+    assert [row[0] for row in _csv_rows(response)[1:]] == ["high", "mid", "low"]

@@ -29,4 +29,6 @@ class Command(BaseCommand):
         call_command("search_reindex", verbosity=options["verbosity"])
         # loaddata does not go through publication either: load the rows for the previews.
         call_command("load_rows", verbosity=options["verbosity"])
+        # ... nor through the services that keep the quality score current.
+        call_command("refresh_quality", "--all", verbosity=options["verbosity"])
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded; {stored} new files stored."))
