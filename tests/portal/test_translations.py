@@ -11,11 +11,13 @@ MO = PO.with_suffix(".mo")
 
 
 def _entries(text: str):
-    """(msgid, msgstr) pairs of a .po file, joined across continuation lines."""
+    """(msgid, msgstr) pairs of a .po file, joined across continuation lines. A plural entry
+    counts as translated by its first form (``msgstr[0]``: Chinese has one form)."""
     entries, current, key = [], {}, None
     for line in text.splitlines() + [""]:
-        if line.startswith(("msgid ", "msgstr ")):
+        if line.startswith(("msgid ", "msgstr ", "msgstr[0] ")):
             key, _, rest = line.partition(" ")
+            key = "msgstr" if key == "msgstr[0]" else key
             current[key] = rest.strip()[1:-1]
         elif line.startswith('"') and key:
             current[key] += line.strip()[1:-1]
