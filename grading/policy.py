@@ -155,9 +155,9 @@ def _within_ceiling(tiers: Iterable[str]) -> Q:
 def _granted_ids(p: Principal, flag: str):
     from grading.models import Grant
 
-    return Grant.resources.through.objects.filter(
-        _live_grant_q(p, flag, prefix="grant__")
-    ).values("resource_id")
+    return Grant.resources.through.objects.filter(_live_grant_q(p, flag, prefix="grant__")).values(
+        "resource_id"
+    )
 
 
 def _live_grant_q(p: Principal, flag: str, prefix: str = "") -> Q:
@@ -381,6 +381,54 @@ def can_publish(user, resource) -> bool:
     """May ``user`` publish this resource? Reviewers of the providing agency only."""
     p = principal(user)
     return resource is not None and resource.provider_id in p.reviewer_org_ids
+
+
+def workspace_q(user) -> Q:
+    """Resources in ``user``'s workspace: every entry, in any state, of the agencies where the
+    caller is an editor or a reviewer."""
+    p = principal(user)
+    orgs = (p.editor_org_ids | p.reviewer_org_ids) & p.agency_org_ids
+    return Q(provider_id__in=orgs) if orgs else Q(pk__in=[])
+
+
+def can_use_workspace(user) -> bool:
+    """May ``user`` open the agency workspace? Editors and reviewers of an agency."""
+    p = principal(user)
+    return bool((p.editor_org_ids | p.reviewer_org_ids) & p.agency_org_ids)
+
+
+def workspace_agencies(user) -> frozenset[int]:
+    """The agencies for which ``user`` may create entries: those where the caller edits."""
+    p = principal(user)
+    return p.editor_org_ids & p.agency_org_ids
+
+
+def can_submit(user, resource) -> bool:
+    """May ``user`` submit this draft for review? Editors of the providing agency."""
+    return can_edit(user, resource)
+
+
+def can_return(user, resource) -> bool:
+    """May ``user`` return a submitted entry to its editors? Reviewers of the providing agency."""
+    return can_publish(user, resource)
+
+
+def can_withdraw(user, resource) -> bool:
+    """May ``user`` withdraw a published entry? Reviewers of the providing agency."""
+    return can_publish(user, resource)
+
+
+def workspace_denial(user, resource, action: str = "edit") -> str:
+    """Explain to agency staff who may see ``resource`` why they may not ``action`` it."""
+    if action in ("return", "publish", "withdraw"):
+        return _(
+            "Only a reviewer of the providing agency may do this. Ask your agency's "
+            "administrator for the reviewer role."
+        )
+    return _(
+        "Only editors of the providing agency may change this entry. Ask your agency's "
+        "administrator for the editor role."
+    )
 
 
 def can_apply(user, resource) -> bool:
@@ -615,6 +663,9 @@ _PREDICATES = {
     "query": can_query,
     "edit": can_edit,
     "publish": can_publish,
+    "submit": can_submit,
+    "return": can_return,
+    "withdraw": can_withdraw,
     "apply": can_apply,
     "view_product": can_view_product,
     "review_product": can_review_product,
