@@ -706,7 +706,12 @@ def field_remove(*, actor, field: Field) -> None:
     others = resource.fields.exclude(pk=field.pk).values_list("grade", flat=True)
     grading = _regrade(actor, resource, list(others))
     field.delete()
-    changes = [_change("field", before["name_en"], before, None, graded=True), *grading]
+    shown = {k: v for k, v in before.items() if k != "grade"}
+    changes = [
+        _change("field", before["name_en"], shown, None),
+        _change("field", f"{before['name_en']}.grade", before["grade"], None, graded=True),
+        *grading,
+    ]
     record_version(
         actor=actor, resource=resource, summary=_("Data dictionary changed"), changes=changes
     )

@@ -250,7 +250,11 @@ def validate_table(path: str, fmt: str, encoding: str, fields: list[Field]) -> C
     counted and at most ``settings.UPLOAD_MAX_ERRORS`` errors, each naming row and field."""
     from frictionless import Detector, Resource, Schema
 
-    options = {"path": path, "format": fmt, **({"encoding": encoding} if encoding else {})}
+    # frictionless refuses absolute paths as unsafe; name the file relative to its folder.
+    where = PurePath(path)
+    options = {"path": where.name, "basepath": str(where.parent), "format": fmt}
+    if encoding:
+        options["encoding"] = encoding
     try:
         with Resource(**options) as table:
             header = [str(label) for label in table.header.labels]
@@ -267,7 +271,8 @@ def validate_table(path: str, fmt: str, encoding: str, fields: list[Field]) -> C
             code="unreadable",
         ) from exc
     task = report.tasks[0]
-    errors = [_row_error(e) for e in task.errors]
+    types = {column["name"]: column["type"] for column in schema.to_descriptor()["fields"]}
+    errors = [_row_error(e, types) for e in task.errors]
     return CheckedFile("", "", 0, "", row_count=task.stats.get("rows") or 0, errors=errors)
 
 
@@ -281,11 +286,11 @@ def _short(exc: Exception) -> str:
     return text[:300]
 
 
-def _row_error(error) -> RowError:
+def _row_error(error, types: dict[str, str]) -> RowError:
     row = getattr(error, "row_number", None)
     name = getattr(error, "field_name", "") or ""
     cell = getattr(error, "cell", None)
-    field_type = getattr(error, "field_type", "") or ""
+    field_type = types.get(name, "")
     if error.type == "type-error" and field_type in _TYPE_LABELS:
         message = _("“%(value)s” is not %(type)s.") % {
             "value": str(cell)[:100],

@@ -397,6 +397,11 @@ def can_use_workspace(user) -> bool:
     return bool((p.editor_org_ids | p.reviewer_org_ids) & p.agency_org_ids)
 
 
+def can_open_in_workspace(user, resource) -> bool:
+    """May ``user`` manage this entry in the workspace? Its agency's editors and reviewers."""
+    return _holds(resource, workspace_q(user))
+
+
 def workspace_agencies(user) -> frozenset[int]:
     """The agencies for which ``user`` may create entries: those where the caller edits."""
     p = principal(user)
@@ -420,6 +425,11 @@ def can_withdraw(user, resource) -> bool:
 
 def workspace_denial(user, resource, action: str = "edit") -> str:
     """Explain to agency staff who may see ``resource`` why they may not ``action`` it."""
+    if action == "workspace":
+        return _(
+            "The workspace is for editors and reviewers of agencies. Ask your agency's "
+            "administrator to add you to the agency."
+        )
     if action in ("return", "publish", "withdraw"):
         return _(
             "Only a reviewer of the providing agency may do this. Ask your agency's "

@@ -2,5 +2,12 @@ from django.conf import settings
 
 
 def site(request):
-    """Values every page template needs: the portal's name and the language switcher's list."""
-    return {"PORTAL_NAME": settings.PORTAL_NAME, "SITE_LANGUAGES": settings.LANGUAGES}
+    """Values every page template needs: the portal's name, the language switcher's list and
+    whether to link the agency workspace (asked of the policy only when a page shows it)."""
+    from grading import policy
+
+    return {
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "SITE_LANGUAGES": settings.LANGUAGES,
+        "can_use_workspace": lambda: policy.can_use_workspace(getattr(request, "user", None)),
+    }
