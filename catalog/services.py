@@ -61,9 +61,6 @@ EDITABLE_FIELDS = frozenset(
 )
 REQUIRED_TO_PUBLISH = ("title", "abstract", "format", "update_cycle")
 RS = Resource.Status
-# Entries an editor may change: drafts, and published ones (each change then keeps a version).
-# A submitted entry is frozen while the reviewer looks at it; a withdrawn one is closed.
-EDITABLE_STATES = (RS.DRAFT, RS.PUBLISHED)
 VERSIONED_STATES = (RS.PUBLISHED, RS.WITHDRAWN)
 
 
@@ -131,7 +128,7 @@ def resource_update(*, actor, resource: Resource, data: Mapping[str, Any]) -> Re
         raise ValidationError(
             _("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
         )
-    _require_editable_state(resource)
+    _require_editable_state(actor, resource)
     before = {"tier": resource.tier, "grade": resource.grade}
     previous = {name: _plain(getattr(resource, name)) for name in data}
     for name, value in data.items():
@@ -184,11 +181,15 @@ def field_set_grade(*, actor, field: Field, grade: str) -> Field:
             obj=field,
             payload={"resource": resource.pk, "before": previous, "after": grade},
         )
+    changes = [_change("field", f"{field.name_en}.grade", previous, grade, graded=True)]
     if new_grade != resource.grade:
         before = {"tier": resource.tier, "grade": resource.grade}
         resource.grade = new_grade
         resource.save(update_fields=["grade", "updated_at"])
         _audit_grading_change(actor, resource, before)
+        changes.append(_change("grading", "grade", before["grade"], new_grade, graded=True))
+    if previous != grade:
+        record_version(actor=actor, resource=resource, summary=_("Grade changed"), changes=changes)
     transaction.on_commit(catalog_changed)
     return field
 
@@ -561,8 +562,8 @@ def record_version(
     )
 
 
-def _require_editable_state(resource: Resource) -> None:
-    if resource.status not in EDITABLE_STATES:
+def _require_editable_state(actor, resource: Resource) -> None:
+    if actor is not None and not policy.can_change_in_state(actor, resource):
         raise InvalidTransition(resource.status, resource.get_status_display())
 
 
@@ -571,7 +572,7 @@ def _lock_for_edit(actor, resource: Resource) -> Resource:
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     if actor is not None:
         _require(policy.can_edit(actor, resource))
-    _require_editable_state(resource)
+    _require_editable_state(actor, resource)
     return resource
 
 

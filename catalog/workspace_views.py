@@ -112,7 +112,7 @@ def _manage_context(request, resource, **extra) -> dict:
     user = request.user
     return {
         "resource": resource,
-        "can_edit": policy.can_edit(user, resource) and resource.status in services.EDITABLE_STATES,
+        "can_edit": policy.can_edit(user, resource) and policy.can_change_in_state(user, resource),
         "actions": [
             name
             for name in TRANSITIONS

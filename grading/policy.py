@@ -408,6 +408,17 @@ def workspace_agencies(user) -> frozenset[int]:
     return p.editor_org_ids & p.agency_org_ids
 
 
+# Entries an editor may change: drafts, and published ones (each change then keeps a version).
+# A submitted entry is frozen while its reviewer looks at it; a withdrawn one is closed.
+CHANGEABLE_STATES = ("draft", PUBLISHED)
+
+
+def can_change_in_state(user, resource) -> bool:
+    """Does the entry's state let ``user`` change it? Editors: drafts and published entries;
+    platform administrators may correct an entry in any state."""
+    return resource.status in CHANGEABLE_STATES or principal(user).platform_admin
+
+
 def can_submit(user, resource) -> bool:
     """May ``user`` submit this draft for review? Editors of the providing agency."""
     return can_edit(user, resource)

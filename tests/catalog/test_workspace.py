@@ -7,9 +7,12 @@ import os
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from catalog import services
 from catalog.models import Distribution, DistributionVersion, Resource, ResourceVersion
 from grading.models import AuditEvent, Membership
 from tests import factories as f
@@ -375,9 +378,7 @@ def test_workspace_home__lists_by_state_with_pages_and_nav_link(world, theme, ed
     assert 'href="/workspace/"' not in login(world.users["citizen"]).get("/").content.decode()
 
 
-def test_workspace_home__query_count_does_not_grow_with_page_size(
-    world, theme, editor, settings, django_assert_max_num_queries
-):
+def test_workspace_home__query_count_does_not_grow_with_page_size(world, theme, editor, settings):
     for _ in range(30):
         f.ResourceFactory(provider=world.provider, theme=theme, status="submitted")
     ed = login(editor)
@@ -385,9 +386,6 @@ def test_workspace_home__query_count_does_not_grow_with_page_size(
     counts = []
     for size in (5, 25):
         settings.WORKSPACE_PAGE_SIZE = size
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as ctx:
             assert ed.get("/workspace/?state=submitted").status_code == 200
         counts.append(len(ctx))
@@ -408,3 +406,19 @@ def test_old_version_download_follows_the_policy(world, make_resource):
     assert Client().get(url).status_code == 403
     assert login(world.users["grantee"]).get(url).status_code == 200
     assert Client().get(url.replace("/1/", "/9/")).status_code == 404
+
+
+def test_submitted_entry_is_frozen_for_editors_but_not_platform_admins(world, draft, editor):
+    Resource.objects.filter(pk=draft.pk).update(status="submitted")
+    field = draft.fields.get(name_en="value")
+    body = {"name": "数值", "name_en": "value", "data_type": "integer", "grade": "L1"}
+    body["description"] = "改"
+    response = login(editor).post(f"/workspace/resources/{draft.pk}/fields/{field.pk}/", body)
+    assert response.status_code == 409
+    assert upload(login(editor), draft, "a.csv", GOOD_CSV).status_code == 409
+    field.refresh_from_db()
+    assert field.description == "" and not Distribution.objects.exists()
+    admin = world.users["platform_admin"]
+    services.resource_update(actor=admin, resource=draft, data={"title": "平台更正"})
+    draft.refresh_from_db()
+    assert draft.title == "平台更正"
