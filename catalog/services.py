@@ -754,7 +754,9 @@ def distribution_upload(
     """
     resource = _lock_for_edit(actor, resource)
     checked = uploads.check_upload(upload=upload, fields=list(resource.fields.all()))
-    if distribution is not None and distribution.kind != Distribution.Kind.FILE:
+    if distribution is not None and (
+        distribution.kind != Distribution.Kind.FILE or distribution.resource_id != resource.pk
+    ):
         raise ValidationError({"distribution": [_("Only file distributions take uploads.")]})
     target = distribution or Distribution(
         resource=resource, title=title or upload.name, kind=Distribution.Kind.FILE

@@ -20,6 +20,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.utils.translation import gettext as _
 
 from catalog.models import Field
@@ -69,6 +70,31 @@ TRUE_VALUES = ["true", "True", "TRUE", "1", "yes", "y", "t", "是"]
 FALSE_VALUES = ["false", "False", "FALSE", "0", "no", "n", "f", "否"]
 
 
+class LimitedUploadHandler(TemporaryFileUploadHandler):
+    """Django's handler that streams each uploaded file to a temporary file on disk, stopping
+    as soon as a file passes ``settings.UPLOAD_MAX_BYTES``: the part written so far is deleted,
+    the rest of the body is read and dropped, and the request is marked ``upload_too_large``
+    so the view can answer 413."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.UPLOAD_MAX_BYTES:
+            if self.request is not None:
+                self.request.upload_too_large = True
+            raise SkipFile
+        return super().receive_data_chunk(raw_data, start)
+
+
+def too_large_message() -> str:
+    return _("The file is too large: at most %(limit)s MB are accepted.") % {
+        "limit": round(settings.UPLOAD_MAX_BYTES / 1024 / 1024, 1)
+    }
+
+
 class UploadRejected(ValidationError):
     """The file was refused; nothing was stored. ``status`` is the HTTP status to answer."""
 
@@ -115,12 +141,7 @@ def file_format(name: str) -> str:
 def check_size(size: int) -> None:
     """Refuse a file larger than ``settings.UPLOAD_MAX_BYTES`` (413) or an empty one."""
     if size > settings.UPLOAD_MAX_BYTES:
-        raise UploadRejected(
-            _("The file is too large: at most %(limit)s MB are accepted.")
-            % {"limit": round(settings.UPLOAD_MAX_BYTES / 1024 / 1024, 1)},
-            code="too_large",
-            status=413,
-        )
+        raise UploadRejected(too_large_message(), code="too_large", status=413)
     if size == 0:
         raise UploadRejected(_("The file is empty."), code="empty")
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from catalog import selectors, services
 from catalog.models import Distribution, Field, Resource
-from catalog.uploads import UploadRejected
+from catalog.uploads import UploadRejected, too_large_message
 from catalog.workspace_forms import (
     FieldForm,
     LinkForm,
@@ -246,15 +246,6 @@ def distribution_link(request, pk: int):
     )
 
 
-def _too_large(request) -> bool:
-    """Refuse before reading the body: the request alone is larger than any accepted file."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False
-    return length > settings.UPLOAD_MAX_BYTES + 1024 * 1024
-
-
 @login_required
 @GET_POST
 def distribution_upload(request, pk: int, distribution_pk: int | None = None):
@@ -271,11 +262,10 @@ def distribution_upload(request, pk: int, distribution_pk: int | None = None):
         else _("Upload a file")
     )
     context = {"resource": resource, "title": title, "multipart": True}
-    if request.method == "POST" and _too_large(request):
-        form = UploadForm()
-        form.add_error("file", str(_size_message()))
-        return render(request, "catalog/workspace/form.html", {**context, "form": form}, status=413)
     form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and getattr(request, "upload_too_large", False):
+        context.update(form=UploadForm(), form_error=too_large_message())
+        return render(request, "catalog/workspace/form.html", context, status=413)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -300,12 +290,6 @@ def distribution_upload(request, pk: int, distribution_pk: int | None = None):
     if form.errors and status == 200:
         status = 400
     return render(request, "catalog/workspace/form.html", {**context, "form": form}, status=status)
-
-
-def _size_message() -> str:
-    return _("The file is too large: at most %(limit)s MB are accepted.") % {
-        "limit": round(settings.UPLOAD_MAX_BYTES / 1024 / 1024, 1)
-    }
 
 
 @login_required

@@ -5,7 +5,6 @@ The read side is ``views.ResourceViewSet``; this adds the writes on the same rou
 services ask the policy (403) and check states (409); objects the caller may not see are 404.
 """
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -20,7 +19,7 @@ from catalog.api.schema import ERROR, VALIDATION_ERROR
 from catalog.api.serializers import FieldSerializer, ResourceDetailSerializer
 from catalog.api.views import ResourceViewSet
 from catalog.models import Distribution, Field, Organization, Resource, Theme, UpdateCycle
-from catalog.uploads import UploadRejected
+from catalog.uploads import UploadRejected, too_large_message
 from grading.grades import Grade, Tier
 
 
@@ -167,9 +166,9 @@ class ResourceWriteViewSet(ResourceViewSet):
         """Upload a file (multipart): a new distribution, or the next version of one. The file
         is checked (size, format, content, encoding, rows against the dictionary) first."""
         resource = self.get_object()
-        if _too_large(request):
-            return _rejected(_("The file is too large."), status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         data = UploadIn(data=request.data)
+        if getattr(request._request, "upload_too_large", False):
+            return _rejected(too_large_message(), status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         data.is_valid(raise_exception=True)
         distribution = None
         if "distribution" in data.validated_data:
@@ -223,14 +222,6 @@ class ResourceWriteViewSet(ResourceViewSet):
         data = ResourceReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
         return self._move(request, services.resource_withdraw, **data.validated_data)
-
-
-def _too_large(request) -> bool:
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return False
-    return length > settings.UPLOAD_MAX_BYTES + 1024 * 1024
 
 
 def _rejected(message: str, code: int) -> Response:
