@@ -280,6 +280,11 @@ class Distribution(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     # The number of the file version stored in ``file``; earlier ones are DistributionVersions.
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The entry's grade when the file was checked against its data dictionary (every column a
+    # graded field): the grade of the file's content. Blank for files not checked on upload.
+    content_grade = models.CharField(
+        _("grade of the content"), max_length=2, choices=Grade.choices, blank=True, default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -304,6 +309,9 @@ class DistributionVersion(models.Model):
     media_type = models.CharField(_("media type"), max_length=100, blank=True)
     byte_size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    content_grade = models.CharField(
+        _("grade of the content"), max_length=2, choices=Grade.choices, blank=True, default=""
+    )
     created_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:

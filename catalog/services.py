@@ -121,6 +121,8 @@ def resource_create(
 @transaction.atomic
 def resource_update(*, actor, resource: Resource, data: Mapping[str, Any]) -> Resource:
     """Change a resource's metadata (tier included), re-checking the ceiling."""
+    # The stored row, not the caller's copy, whose grade may be stale.
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
     if actor is not None:
         _require(policy.can_edit(actor, resource))
     unknown = set(data) - EDITABLE_FIELDS
@@ -764,6 +766,7 @@ def distribution_upload(
     previous = _keep_previous_version(target) if distribution is not None else None
     target.format, target.media_type = checked.fmt.upper(), checked.media_type
     target.byte_size, target.sha256 = checked.byte_size, checked.sha256
+    target.content_grade = resource.grade
     target.version = (previous.number + 1) if previous else 1
     target.file.save(PurePath(upload.name).name, upload, save=False)
     try:
@@ -787,6 +790,7 @@ def _keep_previous_version(distribution: Distribution) -> DistributionVersion | 
         media_type=distribution.media_type,
         byte_size=distribution.byte_size,
         sha256=distribution.sha256,
+        content_grade=distribution.content_grade,
         created_at=distribution.created_at if distribution.version == 1 else timezone.now(),
     )
 

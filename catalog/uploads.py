@@ -256,6 +256,24 @@ def missing_columns(fields: Iterable[Field], header: list[str]) -> list[str]:
     return [f.name for f in fields if f.name not in present and f.name_en not in present]
 
 
+def undeclared_columns(fields: Iterable[Field], header: list[str]) -> list[str]:
+    """Header cells that name no dictionary field: data without a grade, which a bulk download
+    would hand out under the grades of the other fields."""
+    known = {name for f in fields for name in (f.name, f.name_en)}
+    return [name for name in header if name not in known]
+
+
+def _header_errors(fields: list[Field], header: list[str]) -> list[RowError]:
+    errors = [_missing(name) for name in missing_columns(fields, header)]
+    for name in undeclared_columns(fields, header):
+        message = _(
+            "The column “%(name)s” is not in the data dictionary: add it as a field, with its "
+            "security grade, before uploading."
+        ) % {"name": name}
+        errors.append(RowError(1, name, message))
+    return errors
+
+
 _TYPE_LABELS = {
     "integer": _("an integer"),
     "number": _("a number"),
@@ -267,7 +285,8 @@ _TYPE_LABELS = {
 
 def validate_table(path: str, fmt: str, encoding: str, fields: list[Field]) -> CheckedFile:
     """Validate a CSV or XLSX file at ``path`` against the data dictionary ``fields``: every
-    field must have a column, and every cell must parse as its field's type. Returns the rows
+    field must have a column, every column must be a field (so that all of it is graded), and
+    every cell must parse as its field's type. Returns the rows
     counted and at most ``settings.UPLOAD_MAX_ERRORS`` errors, each naming row and field."""
     from frictionless import Detector, Resource, Schema
 
@@ -279,10 +298,9 @@ def validate_table(path: str, fmt: str, encoding: str, fields: list[Field]) -> C
     try:
         with Resource(**options) as table:
             header = [str(label) for label in table.header.labels]
-        if fields:
-            missing = missing_columns(fields, header)
-            if missing:
-                return CheckedFile("", "", 0, "", errors=[_missing(name) for name in missing])
+        errors = _header_errors(fields, header)
+        if errors:
+            return CheckedFile("", "", 0, "", errors=errors)
         schema = Schema.from_descriptor(table_schema(fields, header))
         resource = Resource(**options, schema=schema, detector=Detector(schema_sync=False))
         report = resource.validate(limit_errors=settings.UPLOAD_MAX_ERRORS)

@@ -169,8 +169,8 @@ def distribution_download(request, pk: int, distribution_pk: int):
         user=request.user, resource_pk=pk, pk=distribution_pk
     )
     resource = distribution.resource
-    if not resource.may_download:
-        raise PermissionDenied(policy.denial_message(request.user, resource))
+    if not policy.can_download_file(request.user, resource, distribution.content_grade):
+        raise PermissionDenied(policy.file_denial_message(request.user, resource))
     if not distribution.file:
         raise Http404(_("This distribution has no stored file."))
     return _stream_file(request, resource, distribution, distribution)
@@ -209,8 +209,8 @@ def distribution_version_download(request, pk: int, distribution_pk: int, number
         user=request.user, resource_pk=pk, pk=distribution_pk, number=number
     )
     resource = distribution.resource
-    if not resource.may_download:
-        raise PermissionDenied(policy.denial_message(request.user, resource))
+    if not policy.can_download_file(request.user, resource, version.content_grade):
+        raise PermissionDenied(policy.file_denial_message(request.user, resource))
     return _stream_file(request, resource, distribution, version, version=number)
 
 

@@ -250,6 +250,7 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
 
+
 # ---------------------------------------------------------------------------------------------
 # Accounts and API keys
 # ---------------------------------------------------------------------------------------------

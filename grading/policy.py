@@ -332,6 +332,35 @@ def can_download(user, resource) -> bool:
     return _holds(resource, downloadable_q(user))
 
 
+def can_download_file(user, resource, content_grade: str = "") -> bool:
+    """May ``user`` download one stored file of ``resource`` whose content was graded
+    ``content_grade`` when it was checked (blank: not checked)?
+
+    The resource's rule first. A file whose content is graded above the entry's current grade
+    (an earlier file, or one checked before a field was removed from the dictionary) stays with
+    the providing agency: everything else the rule-book grants is decided on the entry's grade.
+    """
+    permitted = getattr(resource, "may_download", None)
+    if permitted is None:
+        permitted = can_download(user, resource)
+    if not permitted:
+        return False
+    level = GRADE_ORDER.get(content_grade, 4) if content_grade else 0
+    if level <= GRADE_ORDER.get(resource.grade, 0):
+        return True
+    return resource.provider_id in principal(user).org_ids
+
+
+def file_denial_message(user, resource) -> str:
+    """Why a caller who may download ``resource`` may not download one of its files."""
+    if not getattr(resource, "may_download", False) and not can_download(user, resource):
+        return denial_message(user, resource)
+    return _(
+        "This file holds data graded above the entry's current security grade; only the "
+        "providing agency may download it."
+    )
+
+
 def can_query(user, resource) -> bool:
     """May ``user`` read this resource's rows through the row API?"""
     return _holds(resource, queryable_q(user))

@@ -227,6 +227,12 @@ BAD_UPLOADS = {
     "not_allowed_format": ("run.exe", b"MZ\x90\x00", 415, "not accepted"),
     "fails_dictionary": ("bad.csv", "区,数值\n浦东,1\n黄浦,七\n".encode(), 400, "not an integer"),
     "missing_column": ("bad.csv", "区\n浦东\n".encode(), 400, "has no column"),
+    "undeclared_column": (
+        "extra.csv",
+        "区,数值,身份证号\n浦东,1,310101199001010000\n".encode(),
+        400,
+        "is not in the data dictionary",
+    ),
 }
 
 
@@ -422,3 +428,24 @@ def test_submitted_entry_is_frozen_for_editors_but_not_platform_admins(world, dr
     services.resource_update(actor=admin, resource=draft, data={"title": "平台更正"})
     draft.refresh_from_db()
     assert draft.title == "平台更正"
+
+
+def test_file_graded_above_the_entry_stays_with_the_agency(world, theme, editor):
+    resource = f.ResourceFactory(
+        provider=world.provider, theme=theme, status="published", tier="conditional", grade="L2"
+    )
+    f.FieldFactory(resource=resource, name="区", name_en="district", grade="L1")
+    age = f.FieldFactory(resource=resource, name="年龄", name_en="age", grade="L2")
+    ed = login(editor)
+    assert upload(ed, resource, "p.csv", "区,年龄\n浦东,30\n".encode()).status_code == 302
+    distribution = resource.distributions.get()
+    assert distribution.content_grade == "L2"
+    services.field_remove(actor=editor, field=age)
+    services.resource_update(actor=editor, resource=resource, data={"tier": "open"})
+    resource.refresh_from_db()
+    assert (resource.grade, resource.tier) == ("L1", "open")
+    url = f"/resources/{resource.pk}/distributions/{distribution.pk}/download/"
+    response = Client(**EN).get(url)
+    assert response.status_code == 403
+    assert "only the providing agency" in response.content.decode()
+    assert ed.get(url).status_code == 200
