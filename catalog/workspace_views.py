@@ -63,7 +63,11 @@ def _apply_errors(form, exc: ValidationError) -> None:
 def home(request):
     """The caller's agencies' entries in one state (``?state=``), newest change first."""
     _require_workspace(request)
-    state = request.GET.get("state") or Resource.Status.DRAFT
+    # Editors start at their drafts, reviewers who do not edit at their review queue.
+    default = Resource.Status.DRAFT
+    if not policy.workspace_agencies(request.user):
+        default = Resource.Status.SUBMITTED
+    state = request.GET.get("state") or default
     if state not in selectors.WORKSPACE_STATES:
         return render_error(request, 400, _("Unknown state."))
     paginator = Paginator(

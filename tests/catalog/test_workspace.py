@@ -449,3 +449,9 @@ def test_file_graded_above_the_entry_stays_with_the_agency(world, theme, editor)
     assert response.status_code == 403
     assert "only the providing agency" in response.content.decode()
     assert ed.get(url).status_code == 200
+
+
+def test_workspace_home__reviewers_start_at_the_review_queue(world, theme, reviewer):
+    f.ResourceFactory(provider=world.provider, theme=theme, status="submitted", title="待审条目")
+    page = login(reviewer).get("/workspace/").content.decode()
+    assert "待审条目" in page and 'aria-current="page" class="current">Submitted' in page
