@@ -77,11 +77,24 @@ def test_api_path__create_fields_upload_submit_return_publish_withdraw(world, th
     editor.post(f"/api/v1/resources/{pk}/submit/")
     assert editor.post(f"/api/v1/resources/{pk}/publish/").status_code == 403
     assert rv.post(f"/api/v1/resources/{pk}/publish/").status_code == 200
-    assert api().get(f"/api/v1/resources/{pk}/").json()["may_download"] is True
+    published = api().get(f"/api/v1/resources/{pk}/").json()
+    assert published["may_download"] is True
+    distribution = published["distributions"][0]["id"]
+    v2 = "区,数值\n浦东新区,43\n黄浦区,8\n".encode()
+    response = editor.post(
+        f"/api/v1/resources/{pk}/distributions/",
+        {"file": SimpleUploadedFile("road-2.csv", v2), "distribution": distribution},
+        format="multipart",
+    )
+    assert response.status_code == 201
+    assert [d["version"] for d in response.json()["distributions"]] == [2]
+    old = f"/resources/{pk}/distributions/{distribution}/versions/1/download/"
+    assert b"".join(api().get(old).streaming_content) == CSV
     response = rv.post(f"/api/v1/resources/{pk}/withdraw/", {"reason": "停更"}, format="json")
     assert response.status_code == 200
     assert api().get(f"/api/v1/resources/{pk}/").status_code == 404
-    assert Resource.objects.get(pk=pk).versions.count() == 1
+    summaries = [v.summary for v in Resource.objects.get(pk=pk).versions.order_by("number")]
+    assert summaries == ["File uploaded", "停更"]
 
 
 def test_api__ceiling_breaking_field_is_400_with_the_rule(world, theme):
