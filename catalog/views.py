@@ -92,6 +92,7 @@ def resource_detail(request, pk: int):
 
 def _resource_page(request, pk: int):
     resource = selectors.resource_detail(user=request.user, pk=pk)
+    _mark_downloadable_files(request.user, resource)
     context = {
         "resource": resource,
         "tier_meaning": TIER_MEANING.get(resource.tier, ""),
@@ -104,6 +105,17 @@ def _resource_page(request, pk: int):
         **_preview(request, resource),
     }
     return render(request, "catalog/resource_detail.html", context)
+
+
+def _mark_downloadable_files(user, resource) -> None:
+    """Ask the policy, for each stored file and earlier version, whether the caller may
+    download it (no query: the permissions came annotated with the resource)."""
+    for distribution in resource.distributions.all():
+        distribution.may_download = policy.can_download_file(
+            user, resource, distribution.content_grade
+        )
+        for version in distribution.versions.all():
+            version.may_download = policy.can_download_file(user, resource, version.content_grade)
 
 
 def _base_url(request) -> str:

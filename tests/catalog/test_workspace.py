@@ -449,6 +449,9 @@ def test_file_graded_above_the_entry_stays_with_the_agency(world, theme, editor)
     assert response.status_code == 403
     assert "only the providing agency" in response.content.decode()
     assert ed.get(url).status_code == 200
+    page = Client(**EN).get(f"/resources/{resource.pk}/").content.decode()
+    assert f'href="{url}"' not in page
+    assert f'href="{url}"' in ed.get(f"/resources/{resource.pk}/").content.decode()
 
 
 def test_workspace_home__reviewers_start_at_the_review_queue(world, theme, reviewer):
