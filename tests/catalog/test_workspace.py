@@ -458,3 +458,43 @@ def test_workspace_home__reviewers_start_at_the_review_queue(world, theme, revie
     f.ResourceFactory(provider=world.provider, theme=theme, status="submitted", title="待审条目")
     page = login(reviewer).get("/workspace/").content.decode()
     assert "待审条目" in page and 'aria-current="page" class="current">Submitted' in page
+
+
+def test_links__api_added_and_bad_url_refused(draft, editor):
+    ed = login(editor)
+    url = f"/workspace/resources/{draft.pk}/links/new/"
+    bad = ed.post(url, {"title": "接口", "kind": "api", "url": "not a url", "fmt": "JSON"})
+    assert bad.status_code == 400 and not draft.distributions.exists()
+    good = {"title": "接口", "kind": "api", "url": "https://api.example.gov.cn/air", "fmt": "JSON"}
+    assert ed.post(url, good).status_code == 302
+    assert draft.distributions.get().url == "https://api.example.gov.cn/air"
+
+
+def test_field_removal_lowers_the_grade(draft, editor):
+    field = draft.fields.get(name_en="value")
+    Resource.objects.filter(pk=draft.pk).update(grade="L2", tier="conditional")
+    draft.fields.filter(pk=field.pk).update(grade="L2")
+    url = f"/workspace/resources/{draft.pk}/fields/{field.pk}/remove/"
+    assert login(editor).post(url).status_code == 302
+    draft.refresh_from_db()
+    assert draft.grade == "L1" and not draft.fields.filter(pk=field.pk).exists()
+
+
+def test_new_entry__duplicate_code_and_foreign_agency_are_refused(world, theme, draft, editor):
+    body = {
+        "provider": world.provider.pk,
+        "code": draft.code,
+        "title": "重复",
+        "abstract": "摘要",
+        "theme": theme.pk,
+        "format": "CSV",
+        "update_cycle": "daily",
+        "tier": "open",
+        "record_count": 0,
+    }
+    ed = login(editor)
+    response = ed.post("/workspace/resources/new/", body)
+    assert response.status_code == 400 and "catalogue code exists" in response.content.decode()
+    body.update(code="NEW-1", provider=world.other_agency.pk)
+    assert ed.post("/workspace/resources/new/", body).status_code == 400
+    assert not Resource.objects.filter(code="NEW-1").exists()
