@@ -16,6 +16,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog import uploads
 from catalog.models import (
@@ -145,7 +146,9 @@ def resource_update(*, actor, resource: Resource, data: Mapping[str, Any]) -> Re
         for name in data
         if previous[name] != _plain(getattr(resource, name))
     ]
-    record_version(actor=actor, resource=resource, summary=_("Metadata changed"), changes=changes)
+    record_version(
+        actor=actor, resource=resource, summary=gettext_noop("Metadata changed"), changes=changes
+    )
     transaction.on_commit(catalog_changed)
     return resource
 
@@ -191,7 +194,9 @@ def field_set_grade(*, actor, field: Field, grade: str) -> Field:
         _audit_grading_change(actor, resource, before)
         changes.append(_change("grading", "grade", before["grade"], new_grade, graded=True))
     if previous != grade:
-        record_version(actor=actor, resource=resource, summary=_("Grade changed"), changes=changes)
+        record_version(
+            actor=actor, resource=resource, summary=gettext_noop("Grade changed"), changes=changes
+        )
     transaction.on_commit(catalog_changed)
     return field
 
@@ -551,7 +556,8 @@ def record_version(
     *, actor, resource: Resource, summary: str, changes: list[dict]
 ) -> ResourceVersion | None:
     """Keep a version of a published (or withdrawn) resource: who, when and what changed.
-    Nothing is kept for drafts, nor when nothing changed."""
+    Nothing is kept for drafts, nor when nothing changed. ``summary`` is an untranslated
+    message (translated when shown) or the reviewer's own words."""
     if resource.status not in VERSIONED_STATES or not changes:
         return None
     last = resource.versions.aggregate(n=Max("number"))["n"] or 0
@@ -695,7 +701,10 @@ def field_save(
         )
     changes = _field_changes(field, before) + grading
     record_version(
-        actor=actor, resource=resource, summary=_("Data dictionary changed"), changes=changes
+        actor=actor,
+        resource=resource,
+        summary=gettext_noop("Data dictionary changed"),
+        changes=changes,
     )
     transaction.on_commit(catalog_changed)
     return field
@@ -716,7 +725,10 @@ def field_remove(*, actor, field: Field) -> None:
         *grading,
     ]
     record_version(
-        actor=actor, resource=resource, summary=_("Data dictionary changed"), changes=changes
+        actor=actor,
+        resource=resource,
+        summary=gettext_noop("Data dictionary changed"),
+        changes=changes,
     )
     transaction.on_commit(catalog_changed)
 
@@ -736,7 +748,7 @@ def distribution_add_link(
     distribution.save()
     change = _change("distribution", title, None, {"kind": kind, "url": url})
     record_version(
-        actor=actor, resource=resource, summary=_("Distribution added"), changes=[change]
+        actor=actor, resource=resource, summary=gettext_noop("Distribution added"), changes=[change]
     )
     transaction.on_commit(catalog_changed)
     return distribution
@@ -807,4 +819,6 @@ def _after_upload(actor, resource: Resource, distribution: Distribution, checked
     }
     audit.record(actor=actor, action="distribution.upload", obj=resource, payload=payload)
     change = _change("distribution", distribution.title, None, payload)
-    record_version(actor=actor, resource=resource, summary=_("File uploaded"), changes=[change])
+    record_version(
+        actor=actor, resource=resource, summary=gettext_noop("File uploaded"), changes=[change]
+    )
