@@ -443,9 +443,18 @@ def resource_history(*, user, resource: Resource) -> list[ResourceVersion]:
         # Who changed an entry is shown to staff, not to the public.
         version.shown_actor = version.actor if show_grades else None
         version.shown_changes = [
-            change for change in version.changes if show_grades or not change.get("graded")
+            {**change, "before": _as_text(change["before"]), "after": _as_text(change["after"])}
+            for change in version.changes
+            if show_grades or not change.get("graded")
         ]
     return versions
+
+
+def _as_text(value):
+    """A changed value as text: nested values (a removed field, an upload) as ``key: value``."""
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {item}" for key, item in value.items())
+    return value
 
 
 def distribution_version(*, user, resource_pk: int, pk: int, number: int):
