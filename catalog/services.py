@@ -62,6 +62,13 @@ EDITABLE_FIELDS = frozenset(
 )
 REQUIRED_TO_PUBLISH = ("title", "abstract", "format", "update_cycle")
 RS = Resource.Status
+# The states each publishing step starts from (the compare-and-set's WHERE status IN ...).
+RESOURCE_SOURCES = {
+    "submit": (RS.DRAFT,),
+    "return": (RS.SUBMITTED,),
+    "publish": (RS.SUBMITTED,),
+    "withdraw": (RS.PUBLISHED,),
+}
 VERSIONED_STATES = (RS.PUBLISHED, RS.WITHDRAWN)
 
 
@@ -269,7 +276,10 @@ def resource_publish(*, actor, resource: Resource) -> Resource:
     if resource.distributions.filter(kind=Distribution.Kind.FILE, sha256="").exists():
         raise ValidationError(_("Every file distribution needs a checksum before publishing."))
     resource = _move_resource(
-        resource, (RS.SUBMITTED,), RS.PUBLISHED, issued=resource.issued or timezone.localdate()
+        resource,
+        RESOURCE_SOURCES["publish"],
+        RS.PUBLISHED,
+        issued=resource.issued or timezone.localdate(),
     )
     audit.record(actor=actor, action="resource.publish", obj=resource, payload={})
     resource_load_rows(resource=resource)
@@ -608,7 +618,7 @@ def resource_submit(*, actor, resource: Resource) -> Resource:
         raise ValidationError(
             _("Required metadata missing: %(names)s") % {"names": ", ".join(missing)}
         )
-    resource = _move_resource(resource, (RS.DRAFT,), RS.SUBMITTED, status_reason="")
+    resource = _move_resource(resource, RESOURCE_SOURCES["submit"], RS.SUBMITTED, status_reason="")
     audit.record(actor=actor, action="resource.submit", obj=resource, payload={})
     return resource
 
@@ -626,7 +636,7 @@ def resource_return(*, actor, resource: Resource, reason: str) -> Resource:
     if actor is not None and not policy.can_return(actor, resource):
         raise PermissionDenied(policy.workspace_denial(actor, resource, "return"))
     reason = _require_reason(reason)
-    resource = _move_resource(resource, (RS.SUBMITTED,), RS.DRAFT, status_reason=reason)
+    resource = _move_resource(resource, RESOURCE_SOURCES["return"], RS.DRAFT, status_reason=reason)
     audit.record(actor=actor, action="resource.return", obj=resource, payload={"reason": reason})
     return resource
 
@@ -638,7 +648,9 @@ def resource_withdraw(*, actor, resource: Resource, reason: str) -> Resource:
     if actor is not None and not policy.can_withdraw(actor, resource):
         raise PermissionDenied(policy.workspace_denial(actor, resource, "withdraw"))
     reason = _require_reason(reason)
-    resource = _move_resource(resource, (RS.PUBLISHED,), RS.WITHDRAWN, status_reason=reason)
+    resource = _move_resource(
+        resource, RESOURCE_SOURCES["withdraw"], RS.WITHDRAWN, status_reason=reason
+    )
     audit.record(actor=actor, action="resource.withdraw", obj=resource, payload={"reason": reason})
     change = _change("status", "status", RS.PUBLISHED.value, RS.WITHDRAWN.value)
     record_version(actor=actor, resource=resource, summary=reason, changes=[change])

@@ -120,25 +120,14 @@ def _manage_context(request, resource, **extra) -> dict:
         "actions": [
             name
             for name in TRANSITIONS
-            if policy.allowed(user, name, resource) and _starts_from(name, resource)
+            if resource.status in services.RESOURCE_SOURCES[name]
+            and policy.allowed(user, name, resource)
         ],
         "history": selectors.resource_history(user=user, resource=resource),
         "field_form": FieldForm(),
         "reason_form": ReasonForm(),
         **extra,
     }
-
-
-_SOURCES = {
-    "submit": ("draft",),
-    "return": ("submitted",),
-    "publish": ("submitted",),
-    "withdraw": ("published",),
-}
-
-
-def _starts_from(action: str, resource) -> bool:
-    return resource.status in _SOURCES[action]
 
 
 @login_required
