@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from catalog import services
 from catalog.models import Organization, Resource, Theme
+from grading.services import InvalidTransition
 
 COLUMNS = (
     "code",
@@ -378,6 +379,10 @@ def _save_row(actor, organization, row, number, parsed: _Parsed, resource, resul
         result.errors.extend(_row_errors(number, exc))
     except PermissionDenied as exc:
         result.errors.append(RowError(number, "code", str(exc)))
+    except InvalidTransition as exc:
+        # An entry under review is frozen until its reviewer returns or publishes it.
+        message = _("The entry with this code is %(state)s and cannot be changed now.")
+        result.errors.append(RowError(number, "code", message % {"state": exc.label}))
 
 
 def _row_errors(number: int, exc: ValidationError) -> Iterator[RowError]:

@@ -182,6 +182,8 @@ class Resource(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
+    # Why a reviewer returned or withdrew the entry; cleared on the next submission.
+    status_reason = models.TextField(_("reason for the last decision"), blank=True, default="")
     # Segmented text for full-text search, written by the services through catalog.search.
     search_title = models.TextField(default="", blank=True, editable=False)
     search_body = models.TextField(default="", blank=True, editable=False)
@@ -295,6 +297,13 @@ class Distribution(models.Model):
     url = models.URLField(_("URL"), blank=True)
     byte_size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    # The number of the file version stored in ``file``; earlier ones are DistributionVersions.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    # The entry's grade when the file was checked against its data dictionary (every column a
+    # graded field): the grade of the file's content. Blank for files not checked on upload.
+    content_grade = models.CharField(
+        _("grade of the content"), max_length=2, choices=Grade.choices, blank=True, default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -304,6 +313,71 @@ class Distribution(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DistributionVersion(models.Model):
+    """An earlier file of a distribution, kept when a newer one was uploaded. Served only by
+    the policy-checked download view, like the current file."""
+
+    distribution = models.ForeignKey(
+        Distribution, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to="distributions/%Y/%m/")
+    format = models.CharField(_("format"), max_length=20)
+    media_type = models.CharField(_("media type"), max_length=100, blank=True)
+    byte_size = models.PositiveBigIntegerField(_("size in bytes"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    content_grade = models.CharField(
+        _("grade of the content"), max_length=2, choices=Grade.choices, blank=True, default=""
+    )
+    created_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        ordering = ["distribution", "-number"]
+        verbose_name = _("distribution version")
+        verbose_name_plural = _("distribution versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distribution", "number"], name="distribution_version_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.distribution_id} v{self.number}"
+
+
+class ResourceVersion(models.Model):
+    """One change to a resource after its publication: who, when, and what changed, field by
+    field (``changes`` is a list of ``{"part", "name", "before", "after", "graded"}``; entries
+    with ``graded`` set concern security grades and are shown only where the policy allows)."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    summary = models.CharField(_("summary"), max_length=300)
+    changes = models.JSONField(_("changes"), default=list)
+
+    class Meta:
+        ordering = ["resource", "-number"]
+        verbose_name = _("resource version")
+        verbose_name_plural = _("resource versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "number"], name="resource_version_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} v{self.number}"
 
 
 class RowTable(models.Model):

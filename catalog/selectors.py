@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 from catalog.api.pagination import RELEVANCE
 from catalog.models import (
     Distribution,
+    DistributionVersion,
     Field,
     Organization,
     Product,
     Resource,
+    ResourceVersion,
     Row,
     RowTable,
     Theme,
@@ -49,7 +51,12 @@ def resource_detail(*, user, pk: int) -> Resource:
     """One resource with its dictionary and distributions, or 404 if ``user`` may not see it."""
     queryset = policy.annotate_public_download(resource_queryset(user=user)).prefetch_related(
         Prefetch("fields", queryset=Field.objects.order_by("position", "id")),
-        Prefetch("distributions", queryset=Distribution.objects.order_by("id")),
+        Prefetch(
+            "distributions",
+            queryset=Distribution.objects.order_by("id").prefetch_related(
+                Prefetch("versions", queryset=DistributionVersion.objects.order_by("-number"))
+            ),
+        ),
         Prefetch(
             "products", queryset=Product.objects.visible_to(user).only("id", "name", "name_en")
         ),
@@ -551,3 +558,71 @@ def resource_map(*, user) -> ResourceMap:
     themes = list(Theme.objects.filter(pk__in=theme_ids).order_by("position", "code"))
     providers = list(Organization.objects.filter(pk__in=provider_ids).order_by("code"))
     return ResourceMap(themes, providers, counts)
+
+
+# The agency workspace and version history
+# ---------------------------------------------------------------------------------------------
+
+WORKSPACE_STATES = tuple(Resource.Status.values)
+
+
+def workspace_resources(*, user, state: str) -> QuerySet:
+    """Entries of the caller's agencies in ``state``, most recently changed first."""
+    return (
+        Resource.objects.filter(policy.workspace_q(user), status=state)
+        .select_related("provider", "theme")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def workspace_counts(*, user) -> dict[str, int]:
+    """How many entries of the caller's agencies are in each state (one query)."""
+    rows = (
+        Resource.objects.filter(policy.workspace_q(user))
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    found = {row["status"]: row["n"] for row in rows}
+    return {state: found.get(state, 0) for state in WORKSPACE_STATES}
+
+
+def workspace_resource(*, user, pk: int) -> Resource:
+    """One entry for the workspace: 404 if the caller may not see it at all (another agency's
+    draft), ``PermissionDenied`` with the reason if it is visible but not the caller's."""
+    resource = resource_detail(user=user, pk=pk)
+    if not policy.can_open_in_workspace(user, resource):
+        raise PermissionDenied(policy.workspace_denial(user, resource))
+    return resource
+
+
+def resource_history(*, user, resource: Resource) -> list[ResourceVersion]:
+    """The versions of a resource the caller may see, newest first. Changes concerning
+    security grades are left out for callers the policy does not show grades to."""
+    versions = list(ResourceVersion.objects.filter(resource=resource).select_related("actor")[:50])
+    show_grades = policy.can_see_grades(user)
+    for version in versions:
+        # Who changed an entry is shown to staff, not to the public.
+        version.shown_actor = version.actor if show_grades else None
+        version.shown_changes = [
+            {**change, "before": _as_text(change["before"]), "after": _as_text(change["after"])}
+            for change in version.changes
+            if show_grades or not change.get("graded")
+        ]
+    return versions
+
+
+def _as_text(value):
+    """A changed value as text: nested values (a removed field, an upload) as ``key: value``."""
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {item}" for key, item in value.items())
+    return value
+
+
+def distribution_version(*, user, resource_pk: int, pk: int, number: int):
+    """An earlier file of a distribution the caller may see (with its resource), or 404."""
+    distribution = distribution_for_download(user=user, resource_pk=resource_pk, pk=pk)
+    for version in distribution.versions.all():
+        if version.number == number:
+            return distribution, version
+    raise Http404

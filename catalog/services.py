@@ -3,26 +3,32 @@ its writes in one transaction, so a refused or failed call leaves nothing half-w
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from catalog import quality
+from catalog import quality, uploads
 from catalog.models import (
     Distribution,
+    DistributionVersion,
     Field,
     HarvestRecord,
     Organization,
     Product,
     Resource,
+    ResourceVersion,
     Row,
     RowTable,
     Theme,
@@ -61,6 +67,15 @@ EDITABLE_FIELDS = frozenset(
     }
 )
 REQUIRED_TO_PUBLISH = ("title", "abstract", "format", "update_cycle")
+RS = Resource.Status
+# The states each publishing step starts from (the compare-and-set's WHERE status IN ...).
+RESOURCE_SOURCES = {
+    "submit": (RS.DRAFT,),
+    "return": (RS.SUBMITTED,),
+    "publish": (RS.SUBMITTED,),
+    "withdraw": (RS.PUBLISHED,),
+}
+VERSIONED_STATES = (RS.PUBLISHED, RS.WITHDRAWN)
 
 
 def _require(allowed: bool) -> None:
@@ -156,6 +171,8 @@ def resource_update(
 ) -> Resource:
     """Change a resource's metadata (tier included), re-checking the ceiling; with ``fields``,
     the data dictionary is replaced too and the grade derived from it before the check."""
+    # The stored row, not the caller's copy, whose grade may be stale.
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
     if actor is not None:
         _require(policy.can_edit(actor, resource))
     unknown = set(data) - EDITABLE_FIELDS
@@ -163,7 +180,9 @@ def resource_update(
         raise ValidationError(
             _("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
         )
+    _require_editable_state(actor, resource)
     before = {"tier": resource.tier, "grade": resource.grade}
+    previous = {name: _plain(getattr(resource, name)) for name in data}
     for name, value in data.items():
         setattr(resource, name, value)
     field_rows = _field_rows(fields) if fields is not None else None
@@ -178,6 +197,14 @@ def resource_update(
         resource.fields.all().delete()
         _store_fields(resource, field_rows)
     _audit_grading_change(actor, resource, before)
+    changes = [
+        _change("metadata", name, previous[name], _plain(getattr(resource, name)))
+        for name in data
+        if previous[name] != _plain(getattr(resource, name))
+    ]
+    record_version(
+        actor=actor, resource=resource, summary=gettext_noop("Metadata changed"), changes=changes
+    )
     transaction.on_commit(catalog_changed)
     return resource
 
@@ -296,11 +323,17 @@ def field_set_grade(*, actor, field: Field, grade: str) -> Field:
             obj=field,
             payload={"resource": resource.pk, "before": previous, "after": grade},
         )
+    changes = [_change("field", f"{field.name_en}.grade", previous, grade, graded=True)]
     if new_grade != resource.grade:
         before = {"tier": resource.tier, "grade": resource.grade}
         resource.grade = new_grade
         resource.save(update_fields=["grade", "updated_at"])
         _audit_grading_change(actor, resource, before)
+        changes.append(_change("grading", "grade", before["grade"], new_grade, graded=True))
+    if previous != grade:
+        record_version(
+            actor=actor, resource=resource, summary=gettext_noop("Grade changed"), changes=changes
+        )
     resource_refresh_quality(resource=resource)
     transaction.on_commit(catalog_changed)
     return field
@@ -365,11 +398,7 @@ def resource_publish(*, actor, resource: Resource) -> Resource:
     if actor is not None and not policy.can_publish(actor, resource):
         raise PermissionDenied(_("Only a reviewer of the providing agency may publish."))
     if resource.status != Resource.Status.SUBMITTED:
-        raise ValidationError(
-            _("Only a submitted resource can be published (current state: %(state)s).")
-            % {"state": resource.get_status_display()},
-            code="invalid_transition",
-        )
+        raise InvalidTransition(resource.status, resource.get_status_display())
     policy.check_ceiling(grade=resource.grade, tier=resource.tier)
     missing = [name for name in REQUIRED_TO_PUBLISH if not getattr(resource, name)]
     if missing:
@@ -378,12 +407,14 @@ def resource_publish(*, actor, resource: Resource) -> Resource:
         )
     if resource.distributions.filter(kind=Distribution.Kind.FILE, sha256="").exists():
         raise ValidationError(_("Every file distribution needs a checksum before publishing."))
-    resource.status = Resource.Status.PUBLISHED
-    resource.issued = resource.issued or timezone.localdate()
-    resource.save(update_fields=["status", "issued", "updated_at"])
+    resource = _move_resource(
+        resource,
+        RESOURCE_SOURCES["publish"],
+        RS.PUBLISHED,
+        issued=resource.issued or timezone.localdate(),
+    )
     audit.record(actor=actor, action="resource.publish", obj=resource, payload={})
     resource_load_rows(resource=resource)
-    transaction.on_commit(catalog_changed)
     return resource
 
 
@@ -676,6 +707,211 @@ def distribution_set_links(*, actor, resource: Resource, links: Iterable[Link]) 
         )
         distribution.full_clean()
         distribution.save()
+    resource_refresh_quality(resource=resource)
+    transaction.on_commit(catalog_changed)
+
+
+# ---------------------------------------------------------------------------------------------
+# Agency publishing: draft → submitted → published → withdrawn, submitted → draft on return;
+# the data dictionary, distributions and uploads; a version for every change after publication
+# ---------------------------------------------------------------------------------------------
+
+
+def _plain(value) -> Any:
+    """A value as JSON can hold it, for a version's before/after."""
+    if isinstance(value, models.Model):
+        return getattr(value, "code", None) or str(value.pk)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _change(part: str, name: str, before, after, *, graded: bool = False) -> dict:
+    return {"part": part, "name": name, "before": before, "after": after, "graded": graded}
+
+
+def record_version(
+    *, actor, resource: Resource, summary: str, changes: list[dict]
+) -> ResourceVersion | None:
+    """Keep a version of a published (or withdrawn) resource: who, when and what changed.
+    Nothing is kept for drafts, nor when nothing changed. ``summary`` is an untranslated
+    message (translated when shown) or the reviewer's own words."""
+    if resource.status not in VERSIONED_STATES or not changes:
+        return None
+    last = resource.versions.aggregate(n=Max("number"))["n"] or 0
+    return ResourceVersion.objects.create(
+        resource=resource,
+        number=last + 1,
+        actor=actor if getattr(actor, "pk", None) else None,
+        summary=str(summary)[:300],
+        changes=changes,
+    )
+
+
+def _require_editable_state(actor, resource: Resource) -> None:
+    if actor is not None and not policy.can_change_in_state(actor, resource):
+        raise InvalidTransition(resource.status, resource.get_status_display())
+
+
+def _lock_for_edit(actor, resource: Resource) -> Resource:
+    """The resource row, locked, after checking the editor's right and the state."""
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if actor is not None:
+        _require(policy.can_edit(actor, resource))
+    _require_editable_state(actor, resource)
+    return resource
+
+
+def _move_resource(resource: Resource, sources: tuple, target: str, **changes) -> Resource:
+    """Compare-and-set: move ``resource`` to ``target`` only from one of ``sources``."""
+    moved = Resource.objects.filter(pk=resource.pk, status__in=sources).update(
+        status=target, updated_at=timezone.now(), **changes
+    )
+    resource.refresh_from_db()
+    if not moved:
+        raise InvalidTransition(resource.status, resource.get_status_display())
+    transaction.on_commit(catalog_changed)
+    return resource
+
+
+@transaction.atomic
+def resource_submit(*, actor, resource: Resource) -> Resource:
+    """Submit a draft for review by the agency's reviewers; editors of the providing agency.
+    The ceiling and the required metadata are checked now, so reviewers see complete entries."""
+    if actor is not None and not policy.can_submit(actor, resource):
+        raise PermissionDenied(policy.workspace_denial(actor, resource, "submit"))
+    policy.check_ceiling(grade=resource.grade, tier=resource.tier)
+    missing = [name for name in REQUIRED_TO_PUBLISH if not getattr(resource, name)]
+    if missing:
+        raise ValidationError(
+            _("Required metadata missing: %(names)s") % {"names": ", ".join(missing)}
+        )
+    resource = _move_resource(resource, RESOURCE_SOURCES["submit"], RS.SUBMITTED, status_reason="")
+    audit.record(actor=actor, action="resource.submit", obj=resource, payload={})
+    return resource
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("State the reason.")]})
+    return reason
+
+
+@transaction.atomic
+def resource_return(*, actor, resource: Resource, reason: str) -> Resource:
+    """Return a submitted entry to its editors with a reason; reviewers of the agency."""
+    if actor is not None and not policy.can_return(actor, resource):
+        raise PermissionDenied(policy.workspace_denial(actor, resource, "return"))
+    reason = _require_reason(reason)
+    resource = _move_resource(resource, RESOURCE_SOURCES["return"], RS.DRAFT, status_reason=reason)
+    audit.record(actor=actor, action="resource.return", obj=resource, payload={"reason": reason})
+    return resource
+
+
+@transaction.atomic
+def resource_withdraw(*, actor, resource: Resource, reason: str) -> Resource:
+    """Withdraw a published entry from the public catalogue, with a reason; reviewers of the
+    agency. The withdrawal is kept as a version."""
+    if actor is not None and not policy.can_withdraw(actor, resource):
+        raise PermissionDenied(policy.workspace_denial(actor, resource, "withdraw"))
+    reason = _require_reason(reason)
+    resource = _move_resource(
+        resource, RESOURCE_SOURCES["withdraw"], RS.WITHDRAWN, status_reason=reason
+    )
+    audit.record(actor=actor, action="resource.withdraw", obj=resource, payload={"reason": reason})
+    change = _change("status", "status", RS.PUBLISHED.value, RS.WITHDRAWN.value)
+    record_version(actor=actor, resource=resource, summary=reason, changes=[change])
+    return resource
+
+
+FIELD_ATTRIBUTES = ("name", "name_en", "data_type", "description", "grade", "position")
+
+
+def _regrade(actor, resource: Resource, grades: Iterable[str]) -> list[dict]:
+    """Derive the resource grade from its fields' ``grades``, refuse a tier the new grade's
+    ceiling forbids, and save and audit a change; returns the version entries."""
+    grade = policy.derive_grade(grades)
+    policy.check_ceiling(grade=grade, tier=resource.tier)
+    if grade == resource.grade:
+        return []
+    before = {"tier": resource.tier, "grade": resource.grade}
+    resource.grade = grade
+    resource.save(update_fields=["grade", "updated_at"])
+    _audit_grading_change(actor, resource, before)
+    return [_change("grading", "grade", before["grade"], grade, graded=True)]
+
+
+def _field_changes(field: Field, before: Mapping[str, Any]) -> list[dict]:
+    return [
+        _change(
+            "field",
+            f"{field.name_en}.{name}",
+            before.get(name),
+            getattr(field, name),
+            graded=name == "grade",
+        )
+        for name in FIELD_ATTRIBUTES
+        if before.get(name) != getattr(field, name)
+    ]
+
+
+@transaction.atomic
+def field_save(
+    *, actor, resource: Resource, data: Mapping[str, Any], field: Field | None = None
+) -> Field:
+    """Add a dictionary field to ``resource`` or change one. The resource's grade follows the
+    fields (就高从严); a change the tier's ceiling forbids is refused with the rule's message."""
+    resource = _lock_for_edit(actor, resource)
+    before = {name: getattr(field, name) for name in FIELD_ATTRIBUTES} if field else {}
+    field = field or Field(resource=resource, position=resource.fields.count())
+    for name in FIELD_ATTRIBUTES:
+        if name in data:
+            setattr(field, name, data[name])
+    others = resource.fields.exclude(pk=field.pk).values_list("grade", flat=True)
+    grading = _regrade(actor, resource, [*others, field.grade])
+    field.full_clean()
+    field.save()
+    if before.get("grade") != field.grade:
+        audit.record(
+            actor=actor,
+            action="field.grade",
+            obj=field,
+            payload={"resource": resource.pk, "before": before.get("grade"), "after": field.grade},
+        )
+    changes = _field_changes(field, before) + grading
+    record_version(
+        actor=actor,
+        resource=resource,
+        summary=gettext_noop("Data dictionary changed"),
+        changes=changes,
+    )
+    resource_refresh_quality(resource=resource)
+    transaction.on_commit(catalog_changed)
+    return field
+
+
+@transaction.atomic
+def field_remove(*, actor, field: Field) -> None:
+    """Remove a dictionary field; the resource's grade is derived again from the others."""
+    resource = _lock_for_edit(actor, field.resource)
+    before = {name: getattr(field, name) for name in FIELD_ATTRIBUTES}
+    others = resource.fields.exclude(pk=field.pk).values_list("grade", flat=True)
+    grading = _regrade(actor, resource, list(others))
+    field.delete()
+    shown = {k: v for k, v in before.items() if k != "grade"}
+    changes = [
+        _change("field", before["name_en"], shown, None),
+        _change("field", f"{before['name_en']}.grade", before["grade"], None, graded=True),
+        *grading,
+    ]
+    record_version(
+        actor=actor,
+        resource=resource,
+        summary=gettext_noop("Data dictionary changed"),
+        changes=changes,
+    )
+    resource_refresh_quality(resource=resource)
     transaction.on_commit(catalog_changed)
 
 
@@ -735,3 +971,96 @@ def _harvest_update(
     record.content_hash = content_hash
     record.save(update_fields=["content_hash", "harvested_at"])
     return HarvestOutcome("updated", resource)
+
+
+@transaction.atomic
+def distribution_add_link(
+    *, actor, resource: Resource, title: str, kind: str, url: str, fmt: str
+) -> Distribution:
+    """Add an API endpoint or an external link as a distribution of ``resource``."""
+    resource = _lock_for_edit(actor, resource)
+    if kind not in (Distribution.Kind.API, Distribution.Kind.LINK):
+        raise ValidationError({"kind": [_("Choose an API or a link.")]})
+    distribution = Distribution(
+        resource=resource, title=title, kind=kind, url=url, format=(fmt or kind).upper()[:20]
+    )
+    distribution.full_clean()
+    distribution.save()
+    change = _change("distribution", title, None, {"kind": kind, "url": url})
+    record_version(
+        actor=actor, resource=resource, summary=gettext_noop("Distribution added"), changes=[change]
+    )
+    resource_refresh_quality(resource=resource)
+    transaction.on_commit(catalog_changed)
+    return distribution
+
+
+@transaction.atomic
+def distribution_upload(
+    *, actor, resource: Resource, upload, title: str = "", distribution: Distribution | None = None
+) -> Distribution:
+    """Check and store an uploaded file as a new distribution of ``resource``, or as the next
+    version of ``distribution`` (the previous file stays downloadable as a version).
+
+    The file is read in chunks and checked before anything is written: size
+    (``UPLOAD_MAX_BYTES``), allowed format, content matching the extension, text encoding
+    (UTF-8 or GBK/GB18030) and, for CSV and XLSX, every row against the data dictionary. A
+    refused file raises ``uploads.UploadRejected`` and leaves no row and no file behind.
+    """
+    resource = _lock_for_edit(actor, resource)
+    checked = uploads.check_upload(upload=upload, fields=list(resource.fields.all()))
+    if distribution is not None and (
+        distribution.kind != Distribution.Kind.FILE or distribution.resource_id != resource.pk
+    ):
+        raise ValidationError({"distribution": [_("Only file distributions take uploads.")]})
+    target = distribution or Distribution(
+        resource=resource, title=title or upload.name, kind=Distribution.Kind.FILE
+    )
+    previous = _keep_previous_version(target) if distribution is not None else None
+    target.format, target.media_type = checked.fmt.upper(), checked.media_type
+    target.byte_size, target.sha256 = checked.byte_size, checked.sha256
+    target.content_grade = resource.grade
+    target.version = (previous.number + 1) if previous else 1
+    target.file.save(PurePath(upload.name).name, upload, save=False)
+    try:
+        target.save()
+        _after_upload(actor, resource, target, checked)
+    except BaseException:
+        target.file.delete(save=False)  # the transaction drops the rows; drop the file too
+        raise
+    transaction.on_commit(catalog_changed)
+    return target
+
+
+def _keep_previous_version(distribution: Distribution) -> DistributionVersion | None:
+    if not distribution.file:
+        return None
+    return DistributionVersion.objects.create(
+        distribution=distribution,
+        number=distribution.version,
+        file=distribution.file.name,
+        format=distribution.format,
+        media_type=distribution.media_type,
+        byte_size=distribution.byte_size,
+        sha256=distribution.sha256,
+        content_grade=distribution.content_grade,
+        created_at=distribution.created_at if distribution.version == 1 else timezone.now(),
+    )
+
+
+def _after_upload(actor, resource: Resource, distribution: Distribution, checked) -> None:
+    """Load the rows of a published resource's new CSV, audit, and keep a version."""
+    if resource.status == RS.PUBLISHED and _is_csv(distribution):
+        rows_load(distribution=distribution)
+    payload = {
+        "distribution": distribution.pk,
+        "version": distribution.version,
+        "sha256": checked.sha256,
+        "bytes": checked.byte_size,
+    }
+    audit.record(actor=actor, action="distribution.upload", obj=resource, payload=payload)
+    change = _change("distribution", distribution.title, None, payload)
+    resource_refresh_quality(resource=resource)
+    record_version(
+        actor=actor, resource=resource, summary=gettext_noop("File uploaded"), changes=[change]
+    )

@@ -24,6 +24,11 @@ urlpatterns = [
         views.distribution_download,
         name="distribution-download",
     ),
+    path(
+        "resources/<int:pk>/distributions/<int:distribution_pk>/versions/<int:number>/download/",
+        views.distribution_version_download,
+        name="distribution-version-download",
+    ),
     path("products/", views.product_list, name="product-list"),
     path("products/<int:pk>/", views.product_detail, name="product-detail"),
     path("organizations/", views.organization_list, name="organization-list"),

@@ -156,6 +156,7 @@ def resource_detail(request, pk: int):
 
 def _resource_page(request, pk: int):
     resource = selectors.resource_detail(user=request.user, pk=pk)
+    _mark_downloadable_files(request.user, resource)
     context = {
         "resource": resource,
         "tier_meaning": TIER_MEANING.get(resource.tier, ""),
@@ -169,9 +170,21 @@ def _resource_page(request, pk: int):
         "may_give_feedback": policy.can_give_feedback(request.user, resource),
         "may_complain": policy.can_complain(request.user, resource),
         "dataset_jsonld": schemaorg.dataset(resource, base_url=_base_url(request)),
+        "history": selectors.resource_history(user=request.user, resource=resource),
         **_preview(request, resource),
     }
     return render(request, "catalog/resource_detail.html", context)
+
+
+def _mark_downloadable_files(user, resource) -> None:
+    """Ask the policy, for each stored file and earlier version, whether the caller may
+    download it (no query: the permissions came annotated with the resource)."""
+    for distribution in resource.distributions.all():
+        distribution.may_download = policy.can_download_file(
+            user, resource, distribution.content_grade
+        )
+        for version in distribution.versions.all():
+            version.may_download = policy.can_download_file(user, resource, version.content_grade)
 
 
 def _base_url(request) -> str:
@@ -237,33 +250,49 @@ def distribution_download(request, pk: int, distribution_pk: int):
         user=request.user, resource_pk=pk, pk=distribution_pk
     )
     resource = distribution.resource
-    if not resource.may_download:
-        raise PermissionDenied(policy.denial_message(request.user, resource))
+    if not policy.can_download_file(request.user, resource, distribution.content_grade):
+        raise PermissionDenied(policy.file_denial_message(request.user, resource))
     if not distribution.file:
         raise Http404(_("This distribution has no stored file."))
-    access_record(
-        user=request.user,
-        resource=resource,
-        action="download",
-        detail={"distribution": distribution.pk},
-    )
+    return _stream_file(request, resource, distribution, distribution)
+
+
+def _stream_file(request, resource, distribution, stored, version: int | None = None):
+    """Record the download (audited unless open data), then stream ``stored.file``."""
+    detail = {"distribution": distribution.pk}
+    if version is not None:
+        detail["version"] = version
+    access_record(user=request.user, resource=resource, action="download", detail=detail)
     try:
-        handle = distribution.file.open("rb")
+        handle = stored.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404(_("The file is missing from storage.")) from exc
-    filename = distribution.file.name.rsplit("/", 1)[-1]
+    filename = stored.file.name.rsplit("/", 1)[-1]
     access_log.info(
-        "download resource=%s distribution=%s tier=%s user=%s",
+        "download resource=%s distribution=%s version=%s tier=%s user=%s",
         resource.pk,
         distribution.pk,
+        version or "current",
         resource.tier,
         request.user.pk or "anonymous",
     )
     response = FileResponse(handle, as_attachment=True, filename=filename)
-    if distribution.media_type:
-        response["Content-Type"] = distribution.media_type
+    if stored.media_type:
+        response["Content-Type"] = stored.media_type
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_safe
+def distribution_version_download(request, pk: int, distribution_pk: int, number: int):
+    """Stream an earlier file of a distribution, under the same policy as the current one."""
+    distribution, version = selectors.distribution_version(
+        user=request.user, resource_pk=pk, pk=distribution_pk, number=number
+    )
+    resource = distribution.resource
+    if not policy.can_download_file(request.user, resource, version.content_grade):
+        raise PermissionDenied(policy.file_denial_message(request.user, resource))
+    return _stream_file(request, resource, distribution, version, version=number)
 
 
 @require_safe

@@ -357,6 +357,35 @@ def can_download(user, resource) -> bool:
     return _holds(resource, downloadable_q(user))
 
 
+def can_download_file(user, resource, content_grade: str = "") -> bool:
+    """May ``user`` download one stored file of ``resource`` whose content was graded
+    ``content_grade`` when it was checked (blank: not checked)?
+
+    The resource's rule first. A file whose content is graded above the entry's current grade
+    (an earlier file, or one checked before a field was removed from the dictionary) stays with
+    the providing agency: everything else the rule-book grants is decided on the entry's grade.
+    """
+    permitted = getattr(resource, "may_download", None)
+    if permitted is None:
+        permitted = can_download(user, resource)
+    if not permitted:
+        return False
+    level = GRADE_ORDER.get(content_grade, 4) if content_grade else 0
+    if level <= GRADE_ORDER.get(resource.grade, 0):
+        return True
+    return resource.provider_id in principal(user).org_ids
+
+
+def file_denial_message(user, resource) -> str:
+    """Why a caller who may download ``resource`` may not download one of its files."""
+    if not getattr(resource, "may_download", False) and not can_download(user, resource):
+        return denial_message(user, resource)
+    return _(
+        "This file holds data graded above the entry's current security grade; only the "
+        "providing agency may download it."
+    )
+
+
 def can_query(user, resource) -> bool:
     """May ``user`` read this resource's rows through the row API?"""
     return _holds(resource, queryable_q(user))
@@ -406,6 +435,75 @@ def can_publish(user, resource) -> bool:
     """May ``user`` publish this resource? Reviewers of the providing agency only."""
     p = principal(user)
     return resource is not None and resource.provider_id in p.reviewer_org_ids
+
+
+def workspace_q(user) -> Q:
+    """Resources in ``user``'s workspace: every entry, in any state, of the agencies where the
+    caller is an editor or a reviewer."""
+    p = principal(user)
+    orgs = (p.editor_org_ids | p.reviewer_org_ids) & p.agency_org_ids
+    return Q(provider_id__in=orgs) if orgs else Q(pk__in=[])
+
+
+def can_use_workspace(user) -> bool:
+    """May ``user`` open the agency workspace? Editors and reviewers of an agency."""
+    p = principal(user)
+    return bool((p.editor_org_ids | p.reviewer_org_ids) & p.agency_org_ids)
+
+
+def can_open_in_workspace(user, resource) -> bool:
+    """May ``user`` manage this entry in the workspace? Its agency's editors and reviewers."""
+    return _holds(resource, workspace_q(user))
+
+
+def workspace_agencies(user) -> frozenset[int]:
+    """The agencies for which ``user`` may create entries: those where the caller edits."""
+    p = principal(user)
+    return p.editor_org_ids & p.agency_org_ids
+
+
+# Entries an editor may change: drafts, and published ones (each change then keeps a version).
+# A submitted entry is frozen while its reviewer looks at it; a withdrawn one is closed.
+CHANGEABLE_STATES = ("draft", PUBLISHED)
+
+
+def can_change_in_state(user, resource) -> bool:
+    """Does the entry's state let ``user`` change it? Editors: drafts and published entries;
+    platform administrators may correct an entry in any state."""
+    return resource.status in CHANGEABLE_STATES or principal(user).platform_admin
+
+
+def can_submit(user, resource) -> bool:
+    """May ``user`` submit this draft for review? Editors of the providing agency."""
+    return can_edit(user, resource)
+
+
+def can_return(user, resource) -> bool:
+    """May ``user`` return a submitted entry to its editors? Reviewers of the providing agency."""
+    return can_publish(user, resource)
+
+
+def can_withdraw(user, resource) -> bool:
+    """May ``user`` withdraw a published entry? Reviewers of the providing agency."""
+    return can_publish(user, resource)
+
+
+def workspace_denial(user, resource, action: str = "edit") -> str:
+    """Explain to agency staff who may see ``resource`` why they may not ``action`` it."""
+    if action == "workspace":
+        return _(
+            "The workspace is for editors and reviewers of agencies. Ask your agency's "
+            "administrator to add you to the agency."
+        )
+    if action in ("return", "publish", "withdraw"):
+        return _(
+            "Only a reviewer of the providing agency may do this. Ask your agency's "
+            "administrator for the reviewer role."
+        )
+    return _(
+        "Only editors of the providing agency may change this entry. Ask your agency's "
+        "administrator for the editor role."
+    )
 
 
 def can_apply(user, resource) -> bool:
@@ -647,6 +745,9 @@ _PREDICATES = {
     "query": can_query,
     "edit": can_edit,
     "publish": can_publish,
+    "submit": can_submit,
+    "return": can_return,
+    "withdraw": can_withdraw,
     "apply": can_apply,
     "view_product": can_view_product,
     "review_product": can_review_product,

@@ -108,6 +108,7 @@ def _has_body(request) -> bool:
     length = request.META.get("CONTENT_LENGTH") or "0"
     return length != "0" or "Transfer-Encoding" in request.headers
 
+
 def _throttled(request):
     """A 429 for an anonymous API caller over its limit: cached answers count too."""
     if not request.path.startswith("/api/"):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("grading.account_urls")),
     path("admin/", admin.site.urls),
+    path("workspace/", include("catalog.workspace_urls")),
     path("api/v1/", include("catalog.api.urls")),
     path("api/v1/", include("grading.api.urls")),
     path("api/", include("catalog.ckan.urls")),

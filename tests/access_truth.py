@@ -44,3 +44,10 @@ SUSPENDED_DOWNLOAD = {
     "restricted_L4": frozenset({"agency_staff"}),
 }
 SUSPENDED_QUERY = SUSPENDED_DOWNLOAD
+# The agency workspace: editors and reviewers of the providing agency open its entries there;
+# anyone else who may see the entry is told why not (403), the rest get 404.
+WORKSPACE = frozenset({"agency_staff"})
+# Drafts: staff of the providing agency and platform staff see them; nobody else knows of them.
+VIEW_DRAFT = frozenset({"agency_staff", "platform_admin", "auditor"})
+# Changing metadata (page or API): editors of the providing agency and platform administrators.
+EDIT = frozenset({"agency_staff", "platform_admin"})

@@ -115,6 +115,17 @@ def _error(description: str, schema=ERROR) -> dict:
 # Query parameters the policy keeps for staff: anyone else using them gets 403.
 STAFF_FILTERS = ("grade",)
 STATE_ACTIONS = ("/transition/", "/submit/", "/review/", "/revoke/")
+STATE_ACTIONS = (
+    "/transition/",
+    "/submit/",
+    "/review/",
+    "/revoke/",
+    "/return/",
+    "/publish/",
+    "/withdraw/",
+)
+# Writes under one resource (its dictionary and files) are refused while it is under review.
+STATEFUL_PREFIXES = ("/api/v1/resources/{id}/",)
 
 
 def declare_errors(result, generator, **kwargs):
@@ -144,7 +155,8 @@ def _declare(path: str, method: str, operation: dict) -> None:
         wanted["404"] = _error("No such object, or not visible to the caller.")
     if writes or any(p.get("in") == "query" for p in operation.get("parameters", [])):
         wanted["400"] = _error("Invalid input; each key names a field.", VALIDATION_ERROR)
-    if writes and (path.endswith(STATE_ACTIONS) or method in ("put", "patch")):
+    stateful = path.endswith(STATE_ACTIONS) or path.startswith(STATEFUL_PREFIXES)
+    if writes and (stateful or method in ("put", "patch")):
         wanted["409"] = _error("Not in a state this starts from; ``current_state`` says which.")
     wanted["429"] = _error("Too many requests; ``Retry-After`` says when to try again.")
     for code, response in wanted.items():

@@ -44,6 +44,7 @@ class DistributionSerializer(serializers.ModelSerializer):
             "media_type",
             "byte_size",
             "sha256",
+            "version",
             "access_url",
             "download_url",
         ]

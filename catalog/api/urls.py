@@ -3,12 +3,13 @@ from rest_framework.routers import DefaultRouter
 
 from catalog.api import views
 from catalog.api.products import ProductWriteViewSet
+from catalog.api.resources_write import ResourceWriteViewSet
 from grading.apikey_api import APIKeyViewSet
 
 app_name = "api"
 
 router = DefaultRouter(trailing_slash=True)
-router.register("resources", views.ResourceViewSet, basename="resource")
+router.register("resources", ResourceWriteViewSet, basename="resource")
 router.register("products", ProductWriteViewSet, basename="product")
 router.register("organizations", views.OrganizationViewSet, basename="organization")
 router.register("themes", views.ThemeViewSet, basename="theme")

@@ -90,5 +90,3 @@ class GrantOut(serializers.ModelSerializer):
             "used",
             "status",
         ]
-
-

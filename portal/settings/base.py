@@ -277,6 +277,18 @@ ROWS_PREVIEW_SIZE = 10
 # when a search matched more), read this many at a time.
 EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "100000"))
 EXPORT_CHUNK_SIZE = 1000
+# Uploads of distribution files (workspace and API): the largest accepted file, the formats an
+# agency may upload (by extension; the content must match). Uploads go to a temporary file on
+# disk, never into memory, and stop being written once past the limit; they are checked there
+# and then moved to storage.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(200 * 1024 * 1024)))
+UPLOAD_ALLOWED_FORMATS = tuple(
+    os.environ.get("UPLOAD_ALLOWED_FORMATS", "csv,xlsx,json,pdf,zip,txt,xml").lower().split(",")
+)
+FILE_UPLOAD_HANDLERS = ["catalog.uploads.LimitedUploadHandler"]
+# At most this many errors are reported for a tabular file that fails its data dictionary.
+UPLOAD_MAX_ERRORS = 100
+WORKSPACE_PAGE_SIZE = 20
 
 LOGGING = {
     "version": 1,

@@ -5,9 +5,21 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
+from rest_framework.test import APIClient
 
-from tests.access_truth import CASES, DOWNLOAD, SUSPENDED_DOWNLOAD, VIEW
+from catalog.models import DistributionVersion, ResourceVersion
+from tests.access_truth import (
+    CASES,
+    DOWNLOAD,
+    EDIT,
+    SUSPENDED_DOWNLOAD,
+    VIEW,
+    VIEW_DRAFT,
+    WORKSPACE,
+)
+from tests.conftest import USER_KINDS
 from tests.factories import CSV_BYTES
 
 pytestmark = pytest.mark.django_db
@@ -300,3 +312,102 @@ def test_api__quality_sort_and_high_value_filter(as_user, make_resource, variant
     query = {"ordering": "-quality_score", "min_quality": 50, "high_value": "true"}
     body = as_user(kind).get("/api/v1/resources/", query).json()
     assert ([r["id"] for r in body["results"]] == [resource.pk]) is (kind in VIEW[variant])
+
+
+def test_workspace__entry_page(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    response = as_user(kind).get(reverse("workspace:resource", args=[resource.pk]))
+    if kind == "anonymous":
+        assert response.status_code == 302  # to the login page
+    elif kind not in VIEW[variant]:
+        assert response.status_code == 404
+    elif kind not in WORKSPACE:
+        assert response.status_code == 403
+        assert "editor role" in response.content.decode()
+    else:
+        assert response.status_code == 200
+        assert resource.title in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", USER_KINDS)
+def test_workspace__draft_of_the_agency(as_user, make_resource, kind):
+    resource = make_resource("restricted_L2", status="draft")
+    response = as_user(kind).get(reverse("workspace:resource", args=[resource.pk]))
+    if kind == "anonymous":
+        assert response.status_code == 302
+    elif kind not in VIEW_DRAFT:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == (200 if kind in WORKSPACE else 403)
+    public = as_user(kind).get(reverse("catalog:resource-detail", args=[resource.pk]))
+    assert public.status_code == (200 if kind in VIEW_DRAFT else 404)
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_download__earlier_version(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    distribution = resource.distributions.get()
+    DistributionVersion.objects.create(
+        distribution=distribution,
+        number=1,
+        file=distribution.file.name,
+        format="CSV",
+        created_at=timezone.now(),
+    )
+    url = reverse("catalog:distribution-version-download", args=[resource.pk, distribution.pk, 1])
+    response = as_user(kind).get(url)
+    if kind not in VIEW[variant]:
+        assert response.status_code == 404
+    elif kind not in DOWNLOAD[variant]:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == CSV_BYTES
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_api__metadata_change(world, make_resource, variant, kind):
+    resource = make_resource(variant)
+    client = APIClient()
+    if kind != "anonymous":
+        client.force_authenticate(world.users[kind])
+    response = client.patch(f"/api/v1/resources/{resource.pk}/", {"title": "改"}, format="json")
+    resource.refresh_from_db()
+    if kind == "anonymous":
+        assert response.status_code in (401, 403)
+    elif kind not in VIEW[variant]:
+        assert response.status_code == 404
+    elif kind not in EDIT:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 200
+        assert resource.versions.get().changes[0]["after"] == "改"
+    assert (resource.title == "改") is (kind in EDIT and kind in VIEW[variant])
+
+
+@pytest.mark.parametrize(("variant", "kind"), CASES)
+def test_page__history_shows_grade_changes_only_to_staff(as_user, make_resource, variant, kind):
+    resource = make_resource(variant)
+    ResourceVersion.objects.create(
+        resource=resource,
+        number=1,
+        summary="变更",
+        changes=[
+            {
+                "part": "field",
+                "name": "secret.grade",
+                "before": "L1",
+                "after": "L2",
+                "graded": True,
+            },
+            {"part": "metadata", "name": "title", "before": "a", "after": "b", "graded": False},
+        ],
+    )
+    response = as_user(kind).get(reverse("catalog:resource-detail", args=[resource.pk]))
+    if kind not in VIEW[variant]:
+        assert response.status_code == 404
+        return
+    text = response.content.decode()
+    assert "<code>title</code>" in text
+    staff = kind in {"agency_staff", "other_agency_staff", "platform_admin", "auditor"}
+    assert ("secret.grade" in text) is staff

@@ -440,3 +440,18 @@ def test_page__oversize_upload_is_refused(client, world, theme, settings):
     assert response.status_code == 400
     assert "The file is larger than 1 MB." in response.content.decode()
     assert written() == before
+
+
+def test_page__entry_under_review_is_a_row_error_and_nothing_is_written(client, world, theme):
+    client.force_login(world.users["agency_staff"])
+    f.ResourceFactory(code="P-9", provider=world.provider, status=Resource.Status.SUBMITTED)
+    before = written()
+    rows = [entry("P-1"), entry("P-9")]
+    data = {"organization": "provider", "file": upload("a.csv", csv_bytes(rows))}
+    response = client.post(IMPORT_URL, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "The entry with this code is Submitted and cannot be changed now." in (
+        response.content.decode()
+    )
+    assert written() == before
+    assert Resource.objects.get(code="P-9").status == Resource.Status.SUBMITTED

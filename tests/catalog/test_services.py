@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from catalog import services
 from catalog.models import Field, Resource
 from grading import policy
+from grading.services import InvalidTransition
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -114,9 +115,9 @@ def test_publish__needs_a_reviewer_and_a_submitted_resource(world, make_resource
     f.membership(reviewer, world.provider, "reviewer")
     published = services.resource_publish(actor=reviewer, resource=resource)
     assert published.status == "published"
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(InvalidTransition) as excinfo:
         services.resource_publish(actor=reviewer, resource=published)
-    assert excinfo.value.code == "invalid_transition"
+    assert excinfo.value.current == "published"
 
 
 def test_publish__refuses_a_file_without_checksum(world, make_resource):
