@@ -31,6 +31,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from catalog.models import Distribution, Organization, Theme, UpdateCycle
 from catalog.periods import parse_period
+from grading import policy
 from grading.grades import Tier
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
@@ -438,11 +439,13 @@ def _distribution_description(resource, distribution) -> tuple[str, str]:
 
 
 def downloadable_file(resource, distribution) -> bool:
-    """A stored file the caller may download (``may_download`` was computed by the policy)."""
+    """A stored file the caller may download (``may_download`` was computed by the policy)
+    and that the entry's rule covers (not an upload graded above the entry's grade)."""
     return (
         distribution.kind == Distribution.Kind.FILE
         and bool(distribution.file)
         and bool(getattr(resource, "may_download", False))
+        and policy.file_within_entry_grade(resource, distribution.content_grade)
     )
 
 

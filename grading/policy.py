@@ -370,10 +370,17 @@ def can_download_file(user, resource, content_grade: str = "") -> bool:
         permitted = can_download(user, resource)
     if not permitted:
         return False
-    level = GRADE_ORDER.get(content_grade, 4) if content_grade else 0
-    if level <= GRADE_ORDER.get(resource.grade, 0):
+    if file_within_entry_grade(resource, content_grade):
         return True
     return resource.provider_id in principal(user).org_ids
+
+
+def file_within_entry_grade(resource, content_grade: str = "") -> bool:
+    """Is a stored file's content graded no higher than its entry now is, so that the entry's
+    download rule covers it? Descriptions written for every reader (DCAT ``downloadURL``,
+    schema.org ``DataDownload``) offer only such files."""
+    level = GRADE_ORDER.get(content_grade, 4) if content_grade else 0
+    return level <= GRADE_ORDER.get(resource.grade, 0)
 
 
 def file_denial_message(user, resource) -> str:

@@ -179,3 +179,19 @@ def test_dataset_conforms_to_the_schema_org_shapes(client, described):
     shapes = Graph().parse(SCHEMA_ORG_SHAPES, format="turtle")
     conforms, _report, text = validate(data, shacl_graph=shapes)
     assert conforms, text
+
+
+def test_page__file_graded_above_its_entry_is_not_offered(client, make_resource):
+    """A file checked when the dictionary held a higher grade stays with the agency, so the
+    public description offers neither it (schema.org) nor its download address (DCAT)."""
+    resource = make_resource("open_L1")
+    kept = resource.distributions.get()
+    higher = f.DistributionFactory(resource=resource, title="较早的文件", content_grade="L3")
+    dataset = dataset_of(client.get(f"/resources/{resource.pk}/"))
+    urls = [one(d, "contentUrl") for d in dataset.get(SCHEMA + "distribution", [])]
+    assert urls == [f"http://testserver/resources/{resource.pk}/distributions/{kept.pk}/download/"]
+    turtle = client.get(f"/resources/{resource.pk}.ttl").content.decode()
+    assert f"/distributions/{kept.pk}/download/" in turtle
+    assert f"/distributions/{higher.pk}/download/" not in turtle
+    download = f"/resources/{resource.pk}/distributions/{higher.pk}/download/"
+    assert client.get(download).status_code == 403
