@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
 from catalog.search import highlight
+from grading import policy
 
 
 class OrganizationRefSerializer(serializers.ModelSerializer):
@@ -55,6 +56,10 @@ class DistributionSerializer(serializers.ModelSerializer):
         # ``may_download`` was computed in SQL by the policy for the parent resource (the
         # prefetch sets ``obj.resource`` to it, so this reads no row).
         if not getattr(obj.resource, "may_download", False):
+            return None
+        # A file graded above the entry's current grade stays with the agency: its link would
+        # answer 403, so it is not offered.
+        if not policy.file_within_entry_grade(obj.resource, obj.content_grade):
             return None
         path = reverse("catalog:distribution-download", args=[obj.resource_id, obj.pk])
         return self.context["request"].build_absolute_uri(path)

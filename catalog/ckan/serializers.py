@@ -25,6 +25,7 @@ from typing import Any
 from django.urls import reverse
 
 from catalog.models import Distribution, Organization, Resource, Theme
+from grading import policy
 
 STATES = {
     Resource.Status.PUBLISHED: "active",
@@ -152,14 +153,18 @@ def resource_dict(
     distribution: Distribution, *, resource: Resource, position: int, request, access_note: str
 ) -> dict:
     """A distribution as a CKAN resource. A stored file's ``url`` is the policy-checked download
-    link, present only when the caller may download (``resource.may_download``); otherwise it is
-    empty and ``access_note`` says how to get access."""
+    link, present only when the caller may download (``resource.may_download``) and the entry's
+    rule covers the file (not one graded above the entry's grade, which stays with the agency);
+    otherwise it is empty and ``access_note`` says how to get access."""
     url = distribution.url
     if distribution.kind == Distribution.Kind.FILE and distribution.file:
         url = ""
         if resource.may_download:
-            path = reverse("catalog:distribution-download", args=[resource.pk, distribution.pk])
-            url = request.build_absolute_uri(path)
+            if policy.file_within_entry_grade(resource, distribution.content_grade):
+                path = reverse("catalog:distribution-download", args=[resource.pk, distribution.pk])
+                url = request.build_absolute_uri(path)
+            else:
+                access_note = policy.file_denial_message(request.user, resource)
     result = {
         "id": str(distribution.pk),
         "package_id": str(resource.pk),
