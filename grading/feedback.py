@@ -65,6 +65,19 @@ STEPS: dict[str, _Step] = {
 # ---------------------------------------------------------------------------------------------
 
 
+# A resource number in a query string: ASCII digits only (``str.isdigit`` also accepts "²",
+# which ``int`` refuses) and short enough for a 64-bit integer column.
+RESOURCE_NUMBER_DIGITS = 18
+
+
+def resource_number(raw: str) -> int | None:
+    """``raw`` as a resource number, or None when it is not one (not only ASCII digits, or
+    longer than ``RESOURCE_NUMBER_DIGITS``)."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= RESOURCE_NUMBER_DIGITS:
+        return int(raw)
+    return None
+
+
 def anonymous_limit_reached(*, address: str) -> bool:
     """Count one anonymous submission attempt from ``address``; True once more than
     ``FEEDBACK_ANON_LIMIT`` were made within ``FEEDBACK_ANON_WINDOW`` seconds."""

@@ -211,9 +211,13 @@ def organization_feedback(request, code: str):
     rows = feedback.public_feedback(user=request.user).filter(agency=organization)
     resource = request.GET.get("resource", "")
     if resource:
-        if not resource.isdigit():
-            return render_error(request, 400, _("The resource must be a number."))
-        rows = rows.filter(resource_id=int(resource))
+        number = feedback.resource_number(resource)
+        if number is None:
+            message = _("The resource must be a number of at most %(digits)s digits (0–9).") % {
+                "digits": feedback.RESOURCE_NUMBER_DIGITS
+            }
+            return render_error(request, 400, message)
+        rows = rows.filter(resource_id=number)
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
     context = {
         "organization": organization,

@@ -72,10 +72,14 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def _filtered(self, rows):
         resource, agency = (self.request.query_params.get(k, "") for k in ("resource", "agency"))
-        if resource and not resource.isdigit():
-            raise exceptions.ValidationError({"resource": [_("A whole number.")]})
         if resource:
-            rows = rows.filter(resource_id=int(resource))
+            number = feedback.resource_number(resource)
+            if number is None:
+                message = _("A resource number of at most %(digits)s digits (0–9).") % {
+                    "digits": feedback.RESOURCE_NUMBER_DIGITS
+                }
+                raise exceptions.ValidationError({"resource": [message]})
+            rows = rows.filter(resource_id=number)
         return rows.filter(agency__code=agency) if agency else rows
 
     @extend_schema(parameters=FILTERS)

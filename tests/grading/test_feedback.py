@@ -569,6 +569,33 @@ def test_organization_feedback__enterprise_or_unknown_is_404(client, world):
     assert bad.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "value", ["²", "١٢", "99999999999999999999999", "1234567890123456789", "-1", "1.0", " 1"]
+)
+def test_resource_filter__odd_numbers_are_400_not_500(client, world, open_resource, value):
+    """Unicode digits that ``int`` refuses and numbers too long for the database are a clear
+    400 on the agency's page and in the API, never a server error."""
+    page = client.get(
+        reverse("grading:organization-feedback", args=[world.provider.code]),
+        {"resource": value},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert page.status_code == 400
+    assert "The resource must be a number of at most 18 digits" in page.content.decode()
+    api = client.get("/api/v1/feedback/", {"resource": value}, HTTP_ACCEPT_LANGUAGE="en")
+    assert api.status_code == 400
+    assert api.json()["resource"] == ["A resource number of at most 18 digits (0–9)."]
+
+
+def test_resource_filter__longest_number_is_accepted(client, world, open_resource):
+    _many(world, open_resource, 1)
+    org = reverse("grading:organization-feedback", args=[world.provider.code])
+    assert client.get(org, {"resource": "9" * 18}).status_code == 200
+    assert client.get("/api/v1/feedback/", {"resource": "9" * 18}).json()["results"] == []
+    mine = client.get("/api/v1/feedback/", {"resource": str(open_resource.pk)}).json()
+    assert len(mine["results"]) == 1
+
+
 def test_public_answers_about_restricted_resources_stay_hidden(client, world, make_resource):
     hidden = make_resource("restricted_L2")
     item, _ = fb.feedback_submit(
