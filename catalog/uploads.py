@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog.models import Field
 
@@ -274,12 +275,13 @@ def _header_errors(fields: list[Field], header: list[str]) -> list[RowError]:
     return errors
 
 
+# Lazy: the labels are put into messages in the language of the request, not of the import.
 _TYPE_LABELS = {
-    "integer": _("an integer"),
-    "number": _("a number"),
-    "date": _("a date (YYYY-MM-DD)"),
-    "datetime": _("a date and time (ISO 8601)"),
-    "boolean": _("yes or no"),
+    "integer": gettext_lazy("an integer"),
+    "number": gettext_lazy("a number"),
+    "date": gettext_lazy("a date (YYYY-MM-DD)"),
+    "datetime": gettext_lazy("a date and time (ISO 8601)"),
+    "boolean": gettext_lazy("yes or no"),
 }
 
 

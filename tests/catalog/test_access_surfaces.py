@@ -314,9 +314,11 @@ def test_api__quality_sort_and_high_value_filter(as_user, make_resource, variant
     assert ([r["id"] for r in body["results"]] == [resource.pk]) is (kind in VIEW[variant])
 
 
+@pytest.mark.parametrize(("variant", "kind"), CASES)
 def test_workspace__entry_page(as_user, make_resource, variant, kind):
     resource = make_resource(variant)
-    response = as_user(kind).get(reverse("workspace:resource", args=[resource.pk]))
+    url = reverse("workspace:resource", args=[resource.pk])
+    response = as_user(kind).get(url, HTTP_ACCEPT_LANGUAGE="en")
     if kind == "anonymous":
         assert response.status_code == 302  # to the login page
     elif kind not in VIEW[variant]:
@@ -332,7 +334,8 @@ def test_workspace__entry_page(as_user, make_resource, variant, kind):
 @pytest.mark.parametrize("kind", USER_KINDS)
 def test_workspace__draft_of_the_agency(as_user, make_resource, kind):
     resource = make_resource("restricted_L2", status="draft")
-    response = as_user(kind).get(reverse("workspace:resource", args=[resource.pk]))
+    url = reverse("workspace:resource", args=[resource.pk])
+    response = as_user(kind).get(url, HTTP_ACCEPT_LANGUAGE="en")
     if kind == "anonymous":
         assert response.status_code == 302
     elif kind not in VIEW_DRAFT:
