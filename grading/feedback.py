@@ -150,12 +150,31 @@ def feedback_errors(*, actor, kind: str, resource, agency, title, text, evidence
     return errors
 
 
+class AlreadyReceived(Exception):
+    """An anonymous caller sent a ``submission_key`` that is already stored. Nothing proves the
+    caller sent the first submission, so it is not returned: the caller is only told that a
+    submission under this key was received."""
+
+
 def _earlier(actor, submission_key: str | None) -> Feedback | None:
-    """The submission already stored under ``submission_key`` by the same caller, if any."""
+    """The submission already stored under ``submission_key`` by the same signed-in caller,
+    if any.
+
+    The key only proves who sent it for a signed-in submitter. An anonymous caller never gets
+    a stored row back (anyone who learned another visitor's key could read that feedback,
+    whose content is not public until answered): a repeated key from an anonymous caller
+    raises ``AlreadyReceived``, and a signed-in caller sending someone else's key gets a
+    ValidationError. Neither writes anything.
+    """
     if not submission_key:
         return None
     found = Feedback.objects.filter(submission_key=submission_key).first()
-    if found is not None and found.submitter_id != policy.principal(actor).user_id:
+    if found is None:
+        return None
+    user_id = policy.principal(actor).user_id
+    if user_id is None:
+        raise AlreadyReceived
+    if found.submitter_id != user_id:
         raise ValidationError({"submission_key": [_("This form was already used.")]})
     return found
 
@@ -173,9 +192,11 @@ def feedback_submit(
 ) -> tuple[Feedback, bool]:
     """Store a correction, data request or rights complaint; return it and whether it is new.
 
-    A second submission under the same ``submission_key`` (a resent form) returns the first
-    one and writes nothing. Raises ValidationError by field, PermissionDenied for an anonymous
-    complaint. Nothing is written, no file stored, unless everything is valid.
+    A second submission under the same ``submission_key`` (a resent form) by the same
+    signed-in caller returns the first one and writes nothing; from an anonymous caller it
+    raises ``AlreadyReceived`` and returns nothing (see ``_earlier``). Raises ValidationError
+    by field, PermissionDenied for an anonymous complaint. Nothing is written, no file stored,
+    unless everything is valid.
     """
     title, text = (title or "").strip(), (text or "").strip()
     errors = feedback_errors(

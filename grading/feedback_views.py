@@ -100,6 +100,11 @@ def _submit(request, form, kind: str, resource):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return None
+    except feedback.AlreadyReceived:
+        # An anonymous resent form: it was stored the first time; which row that was is not
+        # shown, since the key alone does not prove who sent it.
+        messages.info(request, _("This feedback was already received; it is with the agency."))
+        return _after_anonymous(resource, data.get("agency"))
     messages.success(
         request,
         _("Thank you. Your feedback #%(id)s is with the agency; its answer will be published.")
@@ -107,9 +112,14 @@ def _submit(request, form, kind: str, resource):
     )
     if request.user.is_authenticated:
         return redirect("grading:feedback-detail", item.pk)
+    return _after_anonymous(resource, item.agency)
+
+
+def _after_anonymous(resource, agency):
+    """Where an anonymous submitter goes next: the resource, or the agency's public record."""
     if resource is not None:
         return redirect("catalog:resource-detail", resource.pk)
-    return redirect("grading:organization-feedback", item.agency.code)
+    return redirect("grading:organization-feedback", agency.code)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -2,7 +2,7 @@
 address), and the agency's answers and decisions. Thin views over ``grading.feedback``."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -87,10 +87,22 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """Published answers to corrections and data requests, newest first."""
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=FeedbackIn, responses={200: FeedbackOut, 201: FeedbackOut})
+    @extend_schema(
+        request=FeedbackIn,
+        responses={
+            200: FeedbackOut,
+            201: FeedbackOut,
+            409: OpenApiResponse(
+                description="Anonymous: a submission under this submission_key was already "
+                "received (it is not returned)."
+            ),
+        },
+    )
     def create(self, request):
-        """Report an error, request data or (signed in) file a rights complaint. A resent
-        ``submission_key`` answers 200 with the first submission and stores nothing."""
+        """Report an error, request data or (signed in) file a rights complaint. A
+        ``submission_key`` resent by the same signed-in caller answers 200 with the first
+        submission and stores nothing; resent anonymously it answers 409 and returns nothing
+        (the key alone does not prove who sent the first one)."""
         if not request.user.is_authenticated and feedback.anonymous_limit_reached(
             address=AnonymousRateThrottle().get_ident(request)
         ):
@@ -98,16 +110,22 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data = FeedbackIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        item, created = feedback.feedback_submit(
-            actor=request.user,
-            kind=fields["kind"],
-            resource=self._resource(fields.get("resource")),
-            agency=feedback.agencies().filter(code=fields.get("agency") or "").first(),
-            title=fields["title"],
-            text=fields["text"],
-            evidence=fields.get("evidence"),
-            submission_key=fields.get("submission_key") or None,
-        )
+        try:
+            item, created = feedback.feedback_submit(
+                actor=request.user,
+                kind=fields["kind"],
+                resource=self._resource(fields.get("resource")),
+                agency=feedback.agencies().filter(code=fields.get("agency") or "").first(),
+                title=fields["title"],
+                text=fields["text"],
+                evidence=fields.get("evidence"),
+                submission_key=fields.get("submission_key") or None,
+            )
+        except feedback.AlreadyReceived:
+            return Response(
+                {"detail": _("This feedback was already received; it is with the agency.")},
+                status=status.HTTP_409_CONFLICT,
+            )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(FeedbackOut(item).data, status=code)
 

@@ -400,6 +400,64 @@ def test_double_submission__api_answers_200_with_the_first(client, world, open_r
     assert first.json()["id"] == again.json()["id"] and Feedback.objects.count() == 1
 
 
+def test_double_submission__anonymous_replay_of_a_key_gets_409_and_no_content(
+    client, world, open_resource
+):
+    """Anyone who learns another visitor's one-time key (a shared page, a proxy log) must not
+    read that visitor's feedback back through the API: the key proves nothing about an
+    anonymous caller, so a repeated key is refused without the earlier row."""
+    url = form_url(open_resource, "correction")
+    key = client.get(url).context["form"]["submission_key"].value()
+    secret = {"title": "第3行住址有误", "text": "我家住在幸福路12号，不是10号。"}
+    assert client.post(url, {**secret, "submission_key": key}).status_code == 302
+    stored = Feedback.objects.get()
+    client.logout()
+    replay = client.post(
+        "/api/v1/feedback/",
+        {
+            "kind": "correction",
+            "resource": open_resource.pk,
+            "title": "t",
+            "text": "x",
+            "submission_key": key,
+        },
+        REMOTE_ADDR="10.0.0.7",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert replay.status_code == 409
+    assert replay.json() == {"detail": "This feedback was already received; it is with the agency."}
+    body = replay.content.decode()
+    assert secret["title"] not in body and secret["text"] not in body
+    assert list(Feedback.objects.values_list("pk", "title")) == [(stored.pk, secret["title"])]
+    assert AuditEvent.objects.filter(action="feedback.submit").count() == 1
+    with pytest.raises(fb.AlreadyReceived):
+        fb.feedback_submit(
+            actor=None,
+            kind="correction",
+            resource=open_resource,
+            title="t",
+            text="x",
+            submission_key=key,
+        )
+
+
+def test_double_submission__anonymous_resent_form_says_received_without_the_row(
+    client, open_resource
+):
+    url = form_url(open_resource, "correction")
+    key = client.get(url).context["form"]["submission_key"].value()
+    data = {"title": "错", "text": "第2行", "submission_key": key}
+    first = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert [str(m) for m in first.context["messages"]][0].startswith("Thank you. Your feedback #")
+    again = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert again.redirect_chain[-1][0] == reverse(
+        "catalog:resource-detail", args=[open_resource.pk]
+    )
+    shown = [str(m) for m in again.context["messages"]]
+    assert shown == ["This feedback was already received; it is with the agency."]
+    assert Feedback.objects.count() == 1
+
+
 def test_anonymous_rate_limit__429_and_nothing_written(client, open_resource, settings):
     settings.FEEDBACK_ANON_LIMIT = 2
     url = form_url(open_resource, "correction")
