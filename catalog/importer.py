@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -159,15 +158,23 @@ def _csv_grid(data: bytes) -> list[list[str]]:
 def _xlsx_grid(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    book = None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
         grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, EOFError) as exc:
+    except Exception as exc:
+        # Besides a bad zip (zipfile.BadZipFile, EOFError) or a missing part (KeyError), a
+        # part's XML may be truncated or not XML at all, and openpyxl lets the parser's error
+        # through as it is (xml.etree.ElementTree.ParseError for a sheet, lxml's
+        # XMLSyntaxError for the workbook, styles or relationships), or fails further on
+        # (ValueError, TypeError, IndexError...). All of them mean the upload cannot be read.
         raise ImportFileError(
             _("The XLSX file cannot be read: it is damaged, truncated or not an XLSX workbook.")
         ) from exc
+    finally:
+        if book is not None:
+            book.close()
     return [row for row in grid if any(row)]
 
 

@@ -4,6 +4,7 @@ written, re-imports updating, and the 1,000-row all-or-nothing case."""
 import csv
 import io
 import json
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -186,6 +187,37 @@ def test_bad__truncated_xlsx(tmp_path, world, theme):
     assert "damaged, truncated or not an XLSX" in message
 
 
+def damaged_xlsx(member: str, keep: float = 0.5) -> bytes:
+    """A valid zip of an XLSX workbook whose part ``member`` is cut to ``keep`` of its XML."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([entry("IMP-1")])))
+    assert member in source.namelist()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as damaged:
+        for name in source.namelist():
+            part = source.read(name)
+            damaged.writestr(name, part[: int(len(part) * keep)] if name == member else part)
+    return out.getvalue()
+
+
+DAMAGED_PARTS = [
+    ("xl/worksheets/sheet1.xml", 0.5),  # xml.etree.ElementTree.ParseError
+    ("xl/worksheets/sheet1.xml", 0),
+    ("xl/workbook.xml", 0.5),  # lxml.etree.XMLSyntaxError
+    ("xl/styles.xml", 0.5),
+    ("xl/_rels/workbook.xml.rels", 0.5),
+    ("[Content_Types].xml", 0.5),
+    ("docProps/core.xml", 0),
+]
+
+
+@pytest.mark.parametrize(("member", "keep"), DAMAGED_PARTS)
+def test_bad__xlsx_with_a_truncated_xml_part(tmp_path, world, theme, member, keep):
+    """A well-formed zip whose sheet or workbook XML is cut short is refused as unreadable
+    (CommandError, nothing written), not a traceback."""
+    message = failing_command(tmp_path, "a.xlsx", damaged_xlsx(member, keep))
+    assert "The XLSX file cannot be read: it is damaged, truncated" in message
+
+
 def test_bad__binary_file_named_csv(tmp_path, world, theme):
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64)
     assert "not a CSV text file" in failing_command(tmp_path, "a.csv", png)
@@ -342,6 +374,25 @@ def test_page__bad_file_is_400_with_the_reason(client, world, theme):
     )
     assert stream.status_code == 400
     assert json.loads(stream.content)["event"] == "refused"
+
+
+@pytest.mark.parametrize(("member", "keep"), DAMAGED_PARTS)
+def test_page__xlsx_with_a_truncated_xml_part_is_400(client, world, theme, member, keep):
+    client.force_login(world.users["agency_staff"])
+    before = written()
+    data = {"organization": "provider", "file": upload("a.xlsx", damaged_xlsx(member, keep))}
+    response = client.post(IMPORT_URL, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "damaged, truncated or not an XLSX" in response.content.decode()
+    stream = client.post(
+        IMPORT_URL,
+        {"organization": "provider", "file": upload("a.xlsx", damaged_xlsx(member, keep))},
+        HTTP_ACCEPT="application/x-ndjson",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert stream.status_code == 400
+    assert json.loads(stream.content)["event"] == "refused"
+    assert written() == before
 
 
 def test_page__ndjson_progress_then_commit(client, world, theme):
