@@ -102,7 +102,7 @@ def resource_create(
     must be an editor of ``provider`` (``None`` means a management command run by an operator).
     """
     if actor is not None:
-        _require(provider.pk in policy.principal(actor).editor_org_ids)
+        _require(policy.can_create_resource(actor, provider))
     field_rows = _field_rows(fields)
     grade = policy.derive_grade(f.grade for f in field_rows)
     policy.check_ceiling(grade=grade, tier=tier)
@@ -188,25 +188,67 @@ def resource_update(
     field_rows = _field_rows(fields) if fields is not None else None
     if field_rows is not None:
         resource.grade = policy.derive_grade(f.grade for f in field_rows)
-    policy.check_ceiling(grade=resource.grade, tier=resource.tier)
+    _check_access_change(actor, resource, before)
     _refresh_search_columns(resource)
     _assess(resource, resource.fields.all() if field_rows is None else field_rows)
     resource.full_clean()
     resource.save()
-    if field_rows is not None and not _same_fields(resource, field_rows):
-        resource.fields.all().delete()
-        _store_fields(resource, field_rows)
-    _audit_grading_change(actor, resource, before)
     changes = [
         _change("metadata", name, previous[name], _plain(getattr(resource, name)))
         for name in data
         if previous[name] != _plain(getattr(resource, name))
     ]
+    if field_rows is not None:
+        changes += _replace_dictionary(actor, resource, field_rows)
+    _audit_grading_change(actor, resource, before)
     record_version(
         actor=actor, resource=resource, summary=gettext_noop("Metadata changed"), changes=changes
     )
     transaction.on_commit(catalog_changed)
     return resource
+
+
+def _check_access_change(actor, resource: Resource, before: Mapping[str, str]) -> None:
+    """The ceiling holds for the new tier and grade, and a change of either on a published
+    entry is made by someone the policy lets decide it."""
+    policy.check_ceiling(grade=resource.grade, tier=resource.tier)
+    if before == {"tier": resource.tier, "grade": resource.grade} or actor is None:
+        return
+    if not policy.can_change_published_access(actor, resource, dict(before)):
+        raise PermissionDenied(policy.workspace_denial(actor, resource, "access"))
+
+
+def _replace_dictionary(actor, resource: Resource, field_rows: list[Field]) -> list[dict]:
+    """Replace the data dictionary of ``resource`` by ``field_rows`` when it differs; audit
+    each field's grade change and return the version entries (grades marked as graded)."""
+    if _same_fields(resource, field_rows):
+        return []
+    old = {f.name_en: f for f in resource.fields.all()}
+    new = {f.name_en: f for f in field_rows}
+    resource.fields.all().delete()
+    _store_fields(resource, field_rows)
+    changes = []
+    for name in sorted(old.keys() | new.keys()):
+        before, after = _field_state(old.get(name)), _field_state(new.get(name))
+        graded = before.pop("grade", None), after.pop("grade", None)
+        if before != after:
+            changes.append(_change("field", name, before or None, after or None))
+        if graded[0] != graded[1]:
+            changes.append(_change("field", f"{name}.grade", *graded, graded=True))
+            payload = {"resource": resource.pk, "field": name, "before": graded[0]}
+            audit.record(
+                actor=actor,
+                action="field.grade",
+                obj=resource,
+                payload={**payload, "after": graded[1]},
+            )
+    return changes
+
+
+def _field_state(field: Field | None) -> dict:
+    if field is None:
+        return {}
+    return {name: getattr(field, name) for name in FIELD_ATTRIBUTES if name != "position"}
 
 
 def resource_refresh_quality(
@@ -302,41 +344,10 @@ def _audit_grading_change(actor, resource: Resource, before: Mapping[str, str]) 
         )
 
 
-@transaction.atomic
 def field_set_grade(*, actor, field: Field, grade: str) -> Field:
-    """Change one field's grade; the resource's grade follows, and a change that would leave the
-    tier above the new grade's ceiling is refused."""
-    resource = Resource.objects.select_for_update().get(pk=field.resource_id)
-    if actor is not None:
-        _require(policy.can_edit(actor, resource))
-    others = resource.fields.exclude(pk=field.pk).values_list("grade", flat=True)
-    new_grade = policy.derive_grade([*others, grade])
-    policy.check_ceiling(grade=new_grade, tier=resource.tier)
-    previous = field.grade
-    field.grade = grade
-    field.full_clean()
-    field.save(update_fields=["grade"])
-    if previous != grade:
-        audit.record(
-            actor=actor,
-            action="field.grade",
-            obj=field,
-            payload={"resource": resource.pk, "before": previous, "after": grade},
-        )
-    changes = [_change("field", f"{field.name_en}.grade", previous, grade, graded=True)]
-    if new_grade != resource.grade:
-        before = {"tier": resource.tier, "grade": resource.grade}
-        resource.grade = new_grade
-        resource.save(update_fields=["grade", "updated_at"])
-        _audit_grading_change(actor, resource, before)
-        changes.append(_change("grading", "grade", before["grade"], new_grade, graded=True))
-    if previous != grade:
-        record_version(
-            actor=actor, resource=resource, summary=gettext_noop("Grade changed"), changes=changes
-        )
-    resource_refresh_quality(resource=resource)
-    transaction.on_commit(catalog_changed)
-    return field
+    """Change one field's grade: :func:`field_save` with the grade alone (the resource's grade
+    follows; the ceiling and, on a published entry, the reviewer's say are checked)."""
+    return field_save(actor=actor, resource=field.resource, data={"grade": grade}, field=field)
 
 
 def _refresh_search_columns(resource: Resource) -> None:
@@ -837,6 +848,7 @@ def _regrade(actor, resource: Resource, grades: Iterable[str]) -> list[dict]:
         return []
     before = {"tier": resource.tier, "grade": resource.grade}
     resource.grade = grade
+    _check_access_change(actor, resource, before)
     resource.save(update_fields=["grade", "updated_at"])
     _audit_grading_change(actor, resource, before)
     return [_change("grading", "grade", before["grade"], grade, graded=True)]
@@ -1049,7 +1061,10 @@ def _keep_previous_version(distribution: Distribution) -> DistributionVersion | 
 
 
 def _after_upload(actor, resource: Resource, distribution: Distribution, checked) -> None:
-    """Load the rows of a published resource's new CSV, audit, and keep a version."""
+    """Date the entry's data as updated today, load the rows of a published resource's new
+    CSV, audit, and keep a version."""
+    resource.modified = timezone.localdate()
+    Resource.objects.filter(pk=resource.pk).update(modified=resource.modified)
     if resource.status == RS.PUBLISHED and _is_csv(distribution):
         rows_load(distribution=distribution)
     payload = {

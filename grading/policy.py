@@ -273,7 +273,9 @@ def queryable_q(user) -> Q:
 def editable_q(user) -> Q:
     """Resources ``user`` may edit: editors of the providing agency, and platform administrators."""
     p = principal(user)
-    q = Q(provider_id__in=p.editor_org_ids) if p.editor_org_ids else Q(pk__in=[])
+    # Only agencies hold catalogue entries: an enterprise's own members edit nothing here.
+    orgs = p.editor_org_ids & p.agency_org_ids
+    q = Q(provider_id__in=orgs) if orgs else Q(pk__in=[])
     if p.platform_admin:
         q = Q(pk__isnull=False)
     return q
@@ -441,7 +443,39 @@ def can_edit(user, resource) -> bool:
 def can_publish(user, resource) -> bool:
     """May ``user`` publish this resource? Reviewers of the providing agency only."""
     p = principal(user)
-    return resource is not None and resource.provider_id in p.reviewer_org_ids
+    return resource is not None and resource.provider_id in (p.reviewer_org_ids & p.agency_org_ids)
+
+
+def can_create_resource(user, organization) -> bool:
+    """May ``user`` create catalogue entries held by ``organization``? Editors of that agency
+    (enterprises hold no catalogue entries, whatever their members' roles)."""
+    return organization is not None and organization.pk in workspace_agencies(user)
+
+
+_OPENNESS = {Tier.RESTRICTED: 0, Tier.CONDITIONAL: 1, Tier.OPEN: 2}
+
+
+def opens_access(before: dict, after: dict) -> bool:
+    """Would moving from ``before`` to ``after`` (each ``{"tier", "grade"}``) let anyone do more
+    with the data: a more open tier, or a lower grade (grants of L3 data allow queries only)?"""
+    more_open = _OPENNESS.get(after["tier"], -1) > _OPENNESS.get(before["tier"], -1)
+    lower = GRADE_ORDER.get(after["grade"], 4) < GRADE_ORDER.get(before["grade"], 4)
+    return more_open or lower
+
+
+def can_change_published_access(user, resource, before: dict) -> bool:
+    """May ``user`` change the tier or grade of ``resource`` from ``before`` to its current
+    (unsaved) values?
+
+    On a draft, any editor: a reviewer looks at the whole before publishing. On a published
+    entry, a change that closes data (stricter tier, higher grade) is any editor's to make at
+    once; one that opens data is a reviewer's decision (a reviewer who also edits, or a
+    platform administrator), never an editor's alone.
+    """
+    after = {"tier": resource.tier, "grade": resource.grade}
+    if resource.status != PUBLISHED or not opens_access(before, after):
+        return True
+    return principal(user).platform_admin or can_publish(user, resource)
 
 
 def workspace_q(user) -> Q:
@@ -501,6 +535,11 @@ def workspace_denial(user, resource, action: str = "edit") -> str:
         return _(
             "The workspace is for editors and reviewers of agencies. Ask your agency's "
             "administrator to add you to the agency."
+        )
+    if action == "access":
+        return _(
+            "Opening a published entry further (a more open tier or a lower security grade) is "
+            "a reviewer's decision: ask a reviewer of the providing agency who also edits."
         )
     if action in ("return", "publish", "withdraw"):
         return _(

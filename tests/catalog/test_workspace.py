@@ -1,11 +1,13 @@
 """The agency workspace through HTTP: drafting, the data dictionary, uploads, the publishing
 workflow, versions, and every refusal (with nothing written)."""
 
+import datetime as dt
 import io
 import os
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -441,8 +443,9 @@ def test_file_graded_above_the_entry_stays_with_the_agency(world, theme, editor)
     assert upload(ed, resource, "p.csv", "区,年龄\n浦东,30\n".encode()).status_code == 302
     distribution = resource.distributions.get()
     assert distribution.content_grade == "L2"
-    services.field_remove(actor=editor, field=age)
-    services.resource_update(actor=editor, resource=resource, data={"tier": "open"})
+    # Opening published data further is a reviewer's decision; an operator stands in here.
+    services.field_remove(actor=None, field=age)
+    services.resource_update(actor=None, resource=resource, data={"tier": "open"})
     resource.refresh_from_db()
     assert (resource.grade, resource.tier) == ("L1", "open")
     url = f"/resources/{resource.pk}/distributions/{distribution.pk}/download/"
@@ -514,3 +517,112 @@ def test_home__links_the_agency_tools_the_policy_allows(client, world):
     assert f'href="{reverse("grading:feedback-inbox")}"' in header
     assert client.get(reverse("quality:dashboard")).status_code == 200
     assert client.get(reverse("grading:feedback-inbox")).status_code == 200
+
+
+@pytest.fixture
+def editor_reviewer(world):
+    user = f.UserFactory(username="editor-reviewer")
+    f.membership(user, world.provider, Membership.Role.ADMIN)
+    return user
+
+
+def _published(world, theme, tier="restricted", grade="L2"):
+    resource = f.ResourceFactory(
+        provider=world.provider, theme=theme, status="published", tier=tier, grade=grade
+    )
+    f.FieldFactory(resource=resource, name="区", name_en="district", grade="L1")
+    f.FieldFactory(resource=resource, name="年龄", name_en="age", grade=grade)
+    return resource
+
+
+def test_opening_published_data__editor_alone_is_403_and_nothing_changes(world, theme, editor):
+    resource = _published(world, theme)
+    before = AuditEvent.objects.count()
+    api = login(editor)
+    response = api.patch(
+        f"/api/v1/resources/{resource.pk}/",
+        {"tier": "conditional"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert "reviewer's decision" in response.json()["detail"]
+    age = resource.fields.get(name_en="age")
+    page = api.post(f"/workspace/resources/{resource.pk}/fields/{age.pk}/remove/")
+    assert page.status_code == 403
+    resource.refresh_from_db()
+    assert (resource.tier, resource.grade, resource.fields.count()) == ("restricted", "L2", 2)
+    assert AuditEvent.objects.count() == before
+    assert anonymous_status(resource) == 404
+
+
+def anonymous_status(resource) -> int:
+    return Client().get(f"/resources/{resource.pk}/").status_code
+
+
+def test_closing_published_data__any_editor_may(world, theme, editor):
+    resource = _published(world, theme, tier="conditional", grade="L2")
+    response = login(editor).patch(
+        f"/api/v1/resources/{resource.pk}/", {"tier": "restricted"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert anonymous_status(resource) == 404
+
+
+def test_opening_published_data__a_reviewer_who_edits_may(world, theme, editor_reviewer):
+    resource = _published(world, theme, grade="L1")
+    response = login(editor_reviewer).patch(
+        f"/api/v1/resources/{resource.pk}/", {"tier": "open"}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert anonymous_status(resource) == 200
+    assert AuditEvent.objects.filter(action="resource.grading").exists()
+
+
+def test_enterprise_members_cannot_create_catalogue_entries(world, theme):
+    member = world.users["operator"]  # ADMIN of an enterprise: editor and reviewer there
+    api = login(member)
+    body = {
+        "provider": world.operator_org.code,
+        "theme": theme.code,
+        "code": "ENT-1",
+        "title": "企业条目",
+        "abstract": "企业不持有公共数据目录条目。" * 5,
+        "tier": "open",
+        "format": "CSV",
+        "update_cycle": "monthly",
+    }
+    response = api.post("/api/v1/resources/", body, content_type="application/json")
+    assert response.status_code in (400, 403)
+    assert not Resource.objects.filter(code="ENT-1").exists()
+    assert api.get("/workspace/").status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.resource_create(
+            actor=member,
+            provider=world.operator_org,
+            theme=theme,
+            code="ENT-2",
+            title="企业条目",
+            abstract="x" * 80,
+            tier="open",
+        )
+    assert not Resource.objects.filter(code__startswith="ENT-").exists()
+
+
+def test_upload__dates_the_data_as_updated_and_clears_the_overdue_flag(world, theme, editor):
+    long_ago = timezone.localdate() - dt.timedelta(days=90)
+    resource = f.ResourceFactory(
+        provider=world.provider,
+        theme=theme,
+        status="published",
+        tier="open",
+        update_cycle="monthly",
+        modified=long_ago,
+    )
+    f.FieldFactory(resource=resource, name="区", name_en="district", grade="L1")
+    services.resource_refresh_quality(resource=resource)
+    resource.refresh_from_db()
+    assert resource.update_due < timezone.localdate()  # overdue before the new data
+    assert upload(login(editor), resource, "m.csv", "区\n浦东\n".encode()).status_code == 302
+    resource.refresh_from_db()
+    assert resource.modified == timezone.localdate()
+    assert resource.update_due > timezone.localdate()
