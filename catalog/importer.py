@@ -266,10 +266,14 @@ def _parse_row(row: dict[str, str], themes: dict[str, Theme]) -> tuple[_Parsed, 
     theme = themes.get(row.get("theme", ""))
     if theme is None:
         problems.append(("theme", _("Unknown theme code “%(code)s”.") % {"code": row.get("theme")}))
-    try:
-        data["high_value"] = _yes_no(row.get("high_value", ""))
-    except ValueError as exc:
-        problems.append(("high_value", str(exc)))
+    # Like every optional column, ``high_value`` changes the entry only when the file has
+    # that column: a re-import without it keeps the flag as it is (a new entry gets the
+    # default, no). Where the column is present, a blank cell means "no", as documented.
+    if "high_value" in row:
+        try:
+            data["high_value"] = _yes_no(row["high_value"])
+        except ValueError as exc:
+            problems.append(("high_value", str(exc)))
     fields = None
     if "fields" in row:
         try:

@@ -135,6 +135,33 @@ def test_command__reimport_updates_and_keeps_the_state(tmp_path, world, theme):
     assert list(updated.fields.values_list("name_en", flat=True)) == ["site"]
 
 
+def csv_without(rows: list[dict], *dropped: str) -> bytes:
+    """``rows`` as CSV whose header leaves out the ``dropped`` columns."""
+    columns = [c for c in importer.COLUMNS if c not in dropped]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def test_command__reimport_without_the_high_value_column_keeps_the_flag(tmp_path, world, theme):
+    run_command(tmp_path, "a.csv", csv_bytes([entry("IMP-1", high_value="yes")]))
+    assert Resource.objects.get(code="IMP-1").high_value is True
+    rows = [entry("IMP-1", title="新标题"), entry("IMP-2")]
+    out, _err = run_command(tmp_path, "b.csv", csv_without(rows, "high_value"))
+    assert "1 new, 1 updated" in out
+    kept = Resource.objects.get(code="IMP-1")
+    assert kept.title == "新标题" and kept.high_value is True
+    assert Resource.objects.get(code="IMP-2").high_value is False  # a new entry: the default
+
+
+def test_command__blank_high_value_cell_in_the_column_means_no(tmp_path, world, theme):
+    run_command(tmp_path, "a.csv", csv_bytes([entry("IMP-1", high_value="yes")]))
+    run_command(tmp_path, "b.csv", csv_bytes([entry("IMP-1", high_value="")]))
+    assert Resource.objects.get(code="IMP-1").high_value is False
+
+
 def test_command__dry_run_writes_nothing(tmp_path, world, theme):
     before = written()
     out, _err = run_command(tmp_path, "a.csv", csv_bytes([entry("IMP-1")]), "provider", "--dry-run")
