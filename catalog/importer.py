@@ -323,8 +323,9 @@ def import_steps(
 
     Every row is tried in its own savepoint and its errors collected (row, column, message);
     if any row fails, or on a dry run, everything is rolled back, and so it is if the caller
-    stops iterating early. A code used by another organization is an error; a code of
-    ``organization`` updates that entry, which keeps its state.
+    stops iterating early. A code already used by another organization's entry is an error
+    (which organization is not said); a code of ``organization`` updates that entry, which
+    keeps its state.
     """
     themes = {t.code: t for t in Theme.objects.all()}
     existing = _existing(rows)
@@ -356,7 +357,9 @@ def _import_row(actor, organization, row, number, themes, existing, seen, result
     seen[code] = number
     resource = existing.get(code)
     if resource is not None and resource.provider_id != organization.pk:
-        message = _("Code “%(code)s” belongs to another organization.") % {"code": code}
+        # Codes are unique across the catalogue; whose entry holds this one (perhaps a draft
+        # or a restricted entry) is not this agency's business, so the message does not say.
+        message = _("Code “%(code)s” is already in use; choose another.") % {"code": code}
         errors.append(RowError(number, "code", message))
         return
     parsed, problems = _parse_row(row, themes)

@@ -304,11 +304,40 @@ def test_bad__grade_ceiling_names_row_and_rule(tmp_path, world, theme):
     assert "row 3, tier: Grade ceiling: data of security grade L4" in message
 
 
-def test_bad__code_of_another_organization(tmp_path, world, theme):
-    f.ResourceFactory(code="TAKEN-1", provider=world.other_agency)
+@pytest.mark.parametrize(
+    "held",
+    [
+        {"status": Resource.Status.PUBLISHED, "tier": "open", "grade": "L1"},
+        {"status": Resource.Status.DRAFT, "tier": "restricted", "grade": "L4"},
+    ],
+    ids=["published", "restricted-draft"],
+)
+def test_bad__code_of_another_organization(tmp_path, world, theme, held):
+    """Codes are unique across the catalogue; the refusal says the code is taken without
+    revealing that another agency holds it (it may be a draft or a restricted entry)."""
+    f.ResourceFactory(code="TAKEN-1", provider=world.other_agency, **held)
     message = failing_command(tmp_path, "a.csv", csv_bytes([entry("TAKEN-1")]))
-    assert "row 2, code: Code “TAKEN-1” belongs to another organization." in message
+    assert "row 2, code: Code “TAKEN-1” is already in use; choose another." in message
+    for revealing in ("organization", "agency", world.other_agency.code, world.other_agency.name):
+        assert revealing not in message
     assert Resource.objects.get(code="TAKEN-1").provider == world.other_agency
+
+
+def test_page__code_of_another_organization_is_a_neutral_row_error(client, world, theme):
+    f.ResourceFactory(
+        code="TAKEN-1", provider=world.other_agency, status=Resource.Status.DRAFT, tier="restricted"
+    )
+    client.force_login(world.users["agency_staff"])
+    before = written()
+    data = {"organization": "provider", "file": upload("a.csv", csv_bytes([entry("TAKEN-1")]))}
+    response = client.post(IMPORT_URL, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        "<td>2</td><td>code</td><td>Code “TAKEN-1” is already in use; choose another.</td>" in page
+    )
+    assert "another organization" not in page and world.other_agency.name not in page
+    assert written() == before
 
 
 def test_bad__ceiling_on_update_of_an_existing_entry(tmp_path, world, theme):
