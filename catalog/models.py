@@ -365,6 +365,9 @@ class ResourceVersion(models.Model):
     created_at = models.DateTimeField(_("changed at"), auto_now_add=True)
     summary = models.CharField(_("summary"), max_length=300)
     changes = models.JSONField(_("changes"), default=list)
+    # Kept while everyone could see the entry, before and after the change. Versions kept while
+    # it was restricted stay with its agency even once the entry is opened.
+    public = models.BooleanField(_("kept while public"), default=False)
 
     class Meta:
         ordering = ["resource", "-number"]

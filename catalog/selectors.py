@@ -597,9 +597,13 @@ def workspace_resource(*, user, pk: int) -> Resource:
 
 
 def resource_history(*, user, resource: Resource) -> list[ResourceVersion]:
-    """The versions of a resource the caller may see, newest first. Changes concerning
-    security grades are left out for callers the policy does not show grades to."""
-    versions = list(ResourceVersion.objects.filter(resource=resource).select_related("actor")[:50])
+    """The versions of a resource the caller may see, newest first: all of them for its
+    agency and platform staff, those kept while it was public for everyone else. Changes
+    concerning security grades are left out for callers the policy does not show grades to."""
+    versions = ResourceVersion.objects.filter(resource=resource).select_related("actor")
+    if not policy.can_see_whole_history(user, resource):
+        versions = versions.filter(public=True)
+    versions = list(versions[:50])
     show_grades = policy.can_see_grades(user)
     for version in versions:
         # Who changed an entry is shown to staff, not to the public.

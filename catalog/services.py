@@ -182,6 +182,7 @@ def resource_update(
         )
     _require_editable_state(actor, resource)
     before = {"tier": resource.tier, "grade": resource.grade}
+    was_public = policy.is_public(resource)
     previous = {name: _plain(getattr(resource, name)) for name in data}
     for name, value in data.items():
         setattr(resource, name, value)
@@ -202,7 +203,11 @@ def resource_update(
         changes += _replace_dictionary(actor, resource, field_rows)
     _audit_grading_change(actor, resource, before)
     record_version(
-        actor=actor, resource=resource, summary=gettext_noop("Metadata changed"), changes=changes
+        actor=actor,
+        resource=resource,
+        summary=gettext_noop("Metadata changed"),
+        changes=changes,
+        was_public=was_public,
     )
     transaction.on_commit(catalog_changed)
     return resource
@@ -742,11 +747,12 @@ def _change(part: str, name: str, before, after, *, graded: bool = False) -> dic
 
 
 def record_version(
-    *, actor, resource: Resource, summary: str, changes: list[dict]
+    *, actor, resource: Resource, summary: str, changes: list[dict], was_public: bool = True
 ) -> ResourceVersion | None:
     """Keep a version of a published (or withdrawn) resource: who, when and what changed.
     Nothing is kept for drafts, nor when nothing changed. ``summary`` is an untranslated
-    message (translated when shown) or the reviewer's own words."""
+    message (translated when shown) or the reviewer's own words. The version is public only
+    if the entry is public now and ``was_public`` before the change (the caller knows)."""
     if resource.status not in VERSIONED_STATES or not changes:
         return None
     last = resource.versions.aggregate(n=Max("number"))["n"] or 0
@@ -756,6 +762,7 @@ def record_version(
         actor=actor if getattr(actor, "pk", None) else None,
         summary=str(summary)[:300],
         changes=changes,
+        public=was_public and policy.is_public(resource),
     )
 
 

@@ -446,6 +446,19 @@ def can_publish(user, resource) -> bool:
     return resource is not None and resource.provider_id in (p.reviewer_org_ids & p.agency_org_ids)
 
 
+def is_public(resource) -> bool:
+    """Does the rule-book show ``resource`` to everyone, anonymous visitors included?"""
+    return _holds(resource, public_q())
+
+
+def can_see_whole_history(user, resource) -> bool:
+    """May ``user`` see every version of ``resource``, including those kept while it was not
+    public? Staff of the providing organization and platform staff; everyone else sees the
+    versions kept while the entry was public."""
+    p = principal(user)
+    return p.platform_staff or (resource is not None and resource.provider_id in p.org_ids)
+
+
 def can_create_resource(user, organization) -> bool:
     """May ``user`` create catalogue entries held by ``organization``? Editors of that agency
     (enterprises hold no catalogue entries, whatever their members' roles)."""

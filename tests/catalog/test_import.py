@@ -562,3 +562,21 @@ def test_page__entry_under_review_is_a_row_error_and_nothing_is_written(client, 
     )
     assert written() == before
     assert Resource.objects.get(code="P-9").status == Resource.Status.SUBMITTED
+
+
+def test_command__reimport_of_a_published_entry_keeps_the_dictionary_change_as_a_version(
+    tmp_path, world, theme
+):
+    run_command(tmp_path, "a.csv", csv_bytes([entry("V-1", tier="conditional")]))
+    resource = Resource.objects.get(code="V-1")
+    Resource.objects.filter(pk=resource.pk).update(status=Resource.Status.PUBLISHED)
+    raised = "site:点位:string:L1:监测点位编码;value:观测值:decimal:L2:当日均值"
+    rows = [entry("V-1", tier="conditional", fields=raised)]
+    run_command(tmp_path, "b.csv", csv_bytes(rows))
+    resource.refresh_from_db()
+    assert resource.grade == "L2"
+    version = resource.versions.get()
+    graded = {c["name"]: (c["before"], c["after"]) for c in version.changes if c["graded"]}
+    assert graded == {"value.grade": ("L1", "L2")}
+    payload = json.loads(AuditEvent.objects.get(action="field.grade").payload)
+    assert (payload["field"], payload["before"], payload["after"]) == ("value", "L1", "L2")

@@ -626,3 +626,21 @@ def test_upload__dates_the_data_as_updated_and_clears_the_overdue_flag(world, th
     resource.refresh_from_db()
     assert resource.modified == timezone.localdate()
     assert resource.update_due > timezone.localdate()
+
+
+def test_history__versions_kept_while_restricted_stay_with_the_agency(
+    world, theme, editor, editor_reviewer
+):
+    resource = _published(world, theme, tier="restricted", grade="L2")
+    services.resource_update(actor=editor, resource=resource, data={"title": "最初的机密标题"})
+    services.resource_update(actor=editor, resource=resource, data={"title": "机密时期标题"})
+    services.resource_update(actor=editor_reviewer, resource=resource, data={"tier": "conditional"})
+    services.resource_update(actor=editor, resource=resource, data={"title": "公开后的标题"})
+    assert resource.versions.count() == 4
+    # The title the entry was opened with is public; what it was called before is not.
+    public = Client(**EN).get(f"/resources/{resource.pk}/").content.decode()
+    assert "机密时期标题 → 公开后的标题" in public
+    assert "最初的机密标题" not in public
+    staff = login(editor).get(f"/resources/{resource.pk}/").content.decode()
+    assert "最初的机密标题" in staff
+    assert list(resource.versions.values_list("public", flat=True)) == [True, False, False, False]
