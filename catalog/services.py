@@ -899,6 +899,12 @@ def field_save(
             payload={"resource": resource.pk, "before": before.get("grade"), "after": field.grade},
         )
     changes = _field_changes(field, before) + grading
+    _after_dictionary_change(actor, resource, changes)
+    return field
+
+
+def _after_dictionary_change(actor, resource: Resource, changes: list[dict]) -> None:
+    """Keep the version, re-assess the quality and announce the change, once committed."""
     record_version(
         actor=actor,
         resource=resource,
@@ -907,7 +913,6 @@ def field_save(
     )
     resource_refresh_quality(resource=resource)
     transaction.on_commit(catalog_changed)
-    return field
 
 
 @transaction.atomic
@@ -924,14 +929,7 @@ def field_remove(*, actor, field: Field) -> None:
         _change("field", f"{before['name_en']}.grade", before["grade"], None, graded=True),
         *grading,
     ]
-    record_version(
-        actor=actor,
-        resource=resource,
-        summary=gettext_noop("Data dictionary changed"),
-        changes=changes,
-    )
-    resource_refresh_quality(resource=resource)
-    transaction.on_commit(catalog_changed)
+    _after_dictionary_change(actor, resource, changes)
 
 
 @transaction.atomic
