@@ -128,7 +128,7 @@ def _text_errors(title: str, text: str) -> dict[str, list[str]]:
 def _target_errors(actor, kind: str, resource, agency) -> dict[str, list[str]]:
     if kind not in K.values:
         return {"kind": [_("Choose correction, request or complaint.")]}
-    if kind == K.COMPLAINT and policy.principal(actor).user_id is None:
+    if kind == K.COMPLAINT and not policy.can_file_complaints(actor):
         raise PermissionDenied(_("Log in to file a rights complaint."))
     if resource is not None and not policy.can_give_feedback(actor, resource):
         return {"resource": [_("No such resource.")]}

@@ -56,7 +56,7 @@ def feedback_new(request, kind: str, pk: int | None = None):
     if kind not in K.values:
         raise Http404
     resource = _target(request, pk)
-    if kind == K.COMPLAINT and not request.user.is_authenticated:
+    if kind == K.COMPLAINT and not policy.can_file_complaints(request.user):
         return redirect_to_login(request.get_full_path())
     form = FeedbackForm(
         request.POST or None,

@@ -907,9 +907,15 @@ def can_give_feedback(user, resource) -> bool:
     return _holds(resource, feedback_target_q(user))
 
 
+def can_file_complaints(user) -> bool:
+    """May ``user`` file rights complaints at all? Signed-in users (a complaint has an author
+    the agency can answer and hold to their evidence)."""
+    return principal(user).user_id is not None
+
+
 def can_complain(user, resource) -> bool:
     """May ``user`` file a rights complaint about ``resource``? Signed-in users who may see it."""
-    return principal(user).user_id is not None and can_give_feedback(user, resource)
+    return can_file_complaints(user) and can_give_feedback(user, resource)
 
 
 def _public_resource_scope(user) -> Q:
