@@ -36,6 +36,7 @@ from catalog.models import (
 from catalog.rows import read_csv
 from catalog.search import product_search_columns, resource_search_columns
 from grading import audit, policy
+from grading.grades import Grade
 from grading.services import InvalidTransition
 from portal.cache import catalog_changed
 
@@ -189,6 +190,7 @@ def resource_update(
     field_rows = _field_rows(fields) if fields is not None else None
     if field_rows is not None:
         resource.grade = policy.derive_grade(f.grade for f in field_rows)
+        _check_column_grades(actor, resource, {f.name_en: f.grade for f in field_rows})
     _check_access_change(actor, resource, before)
     _refresh_search_columns(resource)
     _assess(resource, resource.fields.all() if field_rows is None else field_rows)
@@ -221,6 +223,29 @@ def _check_access_change(actor, resource: Resource, before: Mapping[str, str]) -
         return
     if not policy.can_change_published_access(actor, resource, dict(before)):
         raise PermissionDenied(policy.workspace_denial(actor, resource, "access"))
+
+
+def _check_column_grades(actor, resource: Resource, after: Mapping[str, str]) -> None:
+    """Refuse a dictionary change that would show a column of a published entry at a lower
+    grade than now, unless the policy lets ``actor`` open data further."""
+    if actor is None:
+        return
+    before = _column_grades(resource, after)
+    if not policy.can_change_published_fields(actor, resource, before, after):
+        raise PermissionDenied(policy.workspace_denial(actor, resource, "access"))
+
+
+def _column_grades(resource: Resource, names: Iterable[str]) -> dict[str, str]:
+    """The grade at which each column of ``resource``'s rows is shown now: its field's grade.
+    Values loaded under one of ``names`` that no field declares any more (the field was
+    removed or renamed) are shown to no one outside the agency: they count as L4, so that
+    declaring the column again is judged like lowering it from L4."""
+    grades = dict(resource.fields.values_list("name_en", "grade"))
+    rows = Row.objects.filter(table__resource=resource)
+    for name in set(names) - set(grades):
+        if rows.filter(data__has_key=name).exists():
+            grades[name] = Grade.L4
+    return grades
 
 
 def _replace_dictionary(actor, resource: Resource, field_rows: list[Field]) -> list[dict]:
@@ -887,8 +912,9 @@ def field_save(
     for name in FIELD_ATTRIBUTES:
         if name in data:
             setattr(field, name, data[name])
-    others = resource.fields.exclude(pk=field.pk).values_list("grade", flat=True)
-    grading = _regrade(actor, resource, [*others, field.grade])
+    others = dict(resource.fields.exclude(pk=field.pk).values_list("name_en", "grade"))
+    _check_column_grades(actor, resource, {**others, field.name_en: field.grade})
+    grading = _regrade(actor, resource, [*others.values(), field.grade])
     field.full_clean()
     field.save()
     if before.get("grade") != field.grade:

@@ -10,7 +10,7 @@ Deny by default: an unknown tier, grade, status, action or role matches nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -488,6 +488,38 @@ def can_change_published_access(user, resource, before: dict) -> bool:
     after = {"tier": resource.tier, "grade": resource.grade}
     if resource.status != PUBLISHED or not opens_access(before, after):
         return True
+    return _decides_opening(user, resource)
+
+
+def lowers_field_grades(before: Mapping[str, str], after: Mapping[str, str]) -> bool:
+    """Would a data dictionary whose columns are graded ``before`` (``{English name: grade}``)
+    show some column at a lower grade once graded ``after``? Lower field grades unmask values
+    for more callers (operators read up to L3, the public up to L2) even when the entry's own
+    grade stays where it was. A name missing from ``before`` has no values to unmask."""
+    return any(
+        GRADE_ORDER.get(grade, -1) < GRADE_ORDER.get(before[name], -1)
+        for name, grade in after.items()
+        if name in before
+    )
+
+
+def can_change_published_fields(
+    user, resource, before: Mapping[str, str], after: Mapping[str, str]
+) -> bool:
+    """May ``user`` change the grades of the columns of ``resource`` from ``before`` to
+    ``after`` (each ``{English name: grade}``)?
+
+    On a draft, any editor. On a published entry, raising a field's grade (or adding or
+    removing one) is any editor's to make; lowering one is a reviewer's decision, whatever
+    happens to the entry's grade (by any path: a field, the dictionary, an import).
+    """
+    if resource.status != PUBLISHED or not lowers_field_grades(before, after):
+        return True
+    return _decides_opening(user, resource)
+
+
+def _decides_opening(user, resource) -> bool:
+    """Opening published data further: a reviewer of the agency or a platform administrator."""
     return principal(user).platform_admin or can_publish(user, resource)
 
 
@@ -551,8 +583,9 @@ def workspace_denial(user, resource, action: str = "edit") -> str:
         )
     if action == "access":
         return _(
-            "Opening a published entry further (a more open tier or a lower security grade) is "
-            "a reviewer's decision: ask a reviewer of the providing agency who also edits."
+            "Opening a published entry further (a more open tier, a lower security grade of the "
+            "entry or of one of its fields) is a reviewer's decision: ask a reviewer of the "
+            "providing agency who also edits."
         )
     if action in ("return", "publish", "withdraw"):
         return _(
