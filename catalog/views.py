@@ -160,6 +160,7 @@ def _resource_page(request, pk: int):
     context = {
         "resource": resource,
         "tier_meaning": TIER_MEANING.get(resource.tier, ""),
+        "show_grades": policy.can_see_grades(request.user),
         "access_message": None
         if resource.may_download
         else policy.denial_message(request.user, resource),

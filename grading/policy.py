@@ -633,9 +633,9 @@ def denial_message(user, resource, action: str = "download") -> str:
         )
     if resource.grade not in BULK_DOWNLOAD_GRADES and action == "download":
         return _(
-            "Data of grade %(grade)s is available for approved queries only, never as a bulk "
-            "download. Apply for query access."
-        ) % {"grade": resource.grade}
+            "This data is available for approved queries only, never as a bulk download. "
+            "Apply for query access."
+        )
     return _(
         "This data is conditionally open and you hold no active grant covering it. Apply for "
         "access stating your purpose and application scenario."
@@ -821,7 +821,9 @@ def can_use_admin(user) -> bool:
 
 
 def can_see_grades(user) -> bool:
-    """May ``user`` filter and facet by security grade? Staff of agencies and of the platform."""
+    """May ``user`` see security grades (of entries, of dictionary fields, in rows, exports,
+    histories and messages) and filter and facet by them? Staff of agencies and of the
+    platform. Everyone else learns what they may do, never the grade behind it."""
     p = principal(user)
     return p.platform_staff or bool(p.agency_org_ids)
 

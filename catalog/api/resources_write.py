@@ -99,6 +99,9 @@ class ResourceWriteViewSet(ResourceViewSet):
         context = self.get_serializer_context()
         return Response(ResourceDetailSerializer(fresh, context=context).data, status=code)
 
+    def _field_out(self, field):
+        return FieldSerializer(field, context=self.get_serializer_context()).data
+
     @extend_schema(request=ResourceCreateIn, responses={201: ResourceDetailSerializer})
     def create(self, request):
         """Create a draft entry for an agency the caller edits for."""
@@ -139,7 +142,7 @@ class ResourceWriteViewSet(ResourceViewSet):
         field = services.field_save(
             actor=request.user, resource=resource, data=dict(data.validated_data)
         )
-        return Response(FieldSerializer(field).data, status=status.HTTP_201_CREATED)
+        return Response(self._field_out(field), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=FieldIn, responses={200: FieldSerializer, 204: None})
     @action(detail=True, methods=["put", "delete"], url_path=r"fields/(?P<name_en>[^/]+)")
@@ -155,7 +158,7 @@ class ResourceWriteViewSet(ResourceViewSet):
         field = services.field_save(
             actor=request.user, resource=resource, data=dict(data.validated_data), field=field
         )
-        return Response(FieldSerializer(field).data)
+        return Response(self._field_out(field))
 
     @extend_schema(
         request={"multipart/form-data": UploadIn},

@@ -9,6 +9,24 @@ from rest_framework import serializers
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
 from catalog.search import highlight
 from grading import policy
+from grading.grades import Grade
+
+GRADE_HELP = (
+    "Security grade; null unless the caller is agency or platform staff (the policy's "
+    "``can_see_grades``)."
+)
+
+
+class GradeField(serializers.ChoiceField):
+    """A security grade, written out only where the view put ``show_grades`` (the policy's
+    answer for the caller) in the serializer context; null for everyone else."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", GRADE_HELP)
+        super().__init__(choices=Grade.choices, allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value if self.context.get("show_grades", False) else None
 
 
 class OrganizationRefSerializer(serializers.ModelSerializer):
@@ -24,6 +42,8 @@ class ThemeRefSerializer(serializers.ModelSerializer):
 
 
 class FieldSerializer(serializers.ModelSerializer):
+    grade = GradeField()
+
     class Meta:
         model = Field
         fields = ["name", "name_en", "data_type", "description", "grade"]
@@ -75,6 +95,7 @@ class ResourceListSerializer(serializers.ModelSerializer):
     theme = ThemeRefSerializer()
     keywords = serializers.ListField(source="keyword_list", child=serializers.CharField())
     tier_label = serializers.CharField(source="get_tier_display")
+    grade = GradeField()
     may_download = serializers.BooleanField()
     may_query = serializers.BooleanField()
     distributions = DistributionSerializer(many=True, read_only=True)
@@ -219,6 +240,7 @@ class ThemeSerializer(serializers.ModelSerializer):
 
 
 class RowFieldSerializer(serializers.ModelSerializer):
+    grade = GradeField()
     visible = serializers.SerializerMethodField(
         help_text="False when the field's grade is above what the caller may see: its values "
         "are null and it cannot be filtered or sorted."
@@ -257,7 +279,7 @@ class RowPageSerializer(serializers.Serializer):
 
     @extend_schema_field(RowFieldSerializer(many=True))
     def get_row_fields(self, obj):
-        context = {"visible": obj.visible}
+        context = {"visible": obj.visible, "show_grades": self.context.get("show_grades", False)}
         return RowFieldSerializer(obj.fields, many=True, context=context).data
 
     def get_notice(self, obj) -> str | None:

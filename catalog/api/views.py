@@ -15,6 +15,7 @@ from catalog.api import pagination, serializers
 from catalog.api.renderers import RowsCSVRenderer
 from catalog.api.schema import DETAIL_ERRORS, LIST_ERRORS, ROWS_PARAMETERS, ROWS_RESPONSES
 from catalog.filters import ProductFilter, ResourceFilter
+from grading import policy
 from grading.services import access_record
 
 access_log = logging.getLogger("portal.access")
@@ -42,6 +43,11 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve":
             return queryset.prefetch_related("fields", "distributions")
         return queryset.prefetch_related("distributions")
+
+    def get_serializer_context(self):
+        # Grades go out to the callers the rule-book shows them to, and to no one else.
+        show_grades = policy.can_see_grades(self.request.user)
+        return {**super().get_serializer_context(), "show_grades": show_grades}
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -134,7 +140,8 @@ class ResourceRowsView(APIView):
         access_log.info(
             "rows resource=%s user=%s", page.resource.pk, request.user.pk or "anonymous"
         )
-        response = Response(serializers.RowPageSerializer(page).data)
+        context = {"show_grades": policy.can_see_grades(request.user)}
+        response = Response(serializers.RowPageSerializer(page, context=context).data)
         response.row_page = True
         if export:
             response["Content-Disposition"] = f'attachment; filename="{page.resource.code}.csv"'
