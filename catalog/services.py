@@ -17,7 +17,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from catalog import quality, uploads
 from catalog.models import (
@@ -79,6 +79,22 @@ RESOURCE_SOURCES = {
 VERSIONED_STATES = (RS.PUBLISHED, RS.WITHDRAWN)
 
 
+# Codes are unique across the catalogue, and whose entry or product holds one (perhaps a draft,
+# or a restricted entry of another agency) is nobody else's business: every path that refuses a
+# code says only this.
+CODE_IN_USE = gettext_lazy("This code is already in use; choose another.")
+
+
+def code_in_use(model: type[models.Model], code: str) -> bool:
+    """Is ``code`` held by an entry (or product) of any organization, visible or not?"""
+    return model.objects.filter(code=code).exists()
+
+
+def _require_free_code(model: type[models.Model], code: str) -> None:
+    if code_in_use(model, code):
+        raise ValidationError({"code": [CODE_IN_USE]})
+
+
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied(_("You are not allowed to change this resource."))
@@ -112,6 +128,7 @@ def resource_create(
         raise ValidationError(
             _("Unknown fields: %(names)s") % {"names": ", ".join(sorted(unknown))}
         )
+    _require_free_code(Resource, code)
     resource = Resource(
         provider=provider,
         theme=theme,
@@ -540,12 +557,16 @@ def product_save(
     product: Product | None = None,
 ) -> Product:
     """Create or edit a product of ``organization`` (its staff, under an active agreement);
-    only drafts and rejected products can be edited."""
+    only drafts and rejected products can be edited. An existing product is authorized
+    against its own provider, never the one a request names, and keeps that provider."""
+    if product is not None:
+        _require(policy.can_register_product(actor, product.provider))
+        if organization.pk != product.provider_id:
+            raise ValidationError({"provider": [_("A product's provider cannot be changed.")]})
     _require(policy.can_register_product(actor, organization))
     fields = {k: data[k] for k in PRODUCT_FIELDS if k in data}
     if product is None:
-        if Product.objects.filter(code=fields.get("code", "")).exists():
-            raise ValidationError({"code": [_("A product with this code exists.")]})
+        _require_free_code(Product, fields.get("code", ""))
         product = Product(provider=organization, status=P.DRAFT)
     elif product.status not in _EDITABLE_STATES:
         raise ProductStateError(product.status, product.get_status_display())

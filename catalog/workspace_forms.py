@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from catalog import services
 from catalog.models import Distribution, Field, Organization, Resource, Theme
 from grading.grades import Grade, Tier
 
@@ -57,8 +58,8 @@ class ResourceCreateForm(ResourceForm):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
-        if Resource.objects.filter(code=code).exists():
-            raise forms.ValidationError(_("An entry with this catalogue code exists."))
+        if services.code_in_use(Resource, code):
+            raise forms.ValidationError(services.CODE_IN_USE)
         return code
 
     def _post_clean(self):

@@ -18,7 +18,7 @@ from catalog import services
 from catalog.api.schema import ERROR, VALIDATION_ERROR
 from catalog.api.serializers import FieldSerializer, ResourceDetailSerializer
 from catalog.api.views import ResourceViewSet
-from catalog.models import Distribution, Field, Organization, Resource, Theme, UpdateCycle
+from catalog.models import Distribution, Field, Organization, Theme, UpdateCycle
 from catalog.uploads import UploadRejected, too_large_message
 from grading.grades import Grade, Tier
 
@@ -108,8 +108,6 @@ class ResourceWriteViewSet(ResourceViewSet):
         data = ResourceCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        if Resource.objects.filter(code=fields["code"]).exists():
-            raise serializers.ValidationError({"code": [_("An entry with this code exists.")]})
         resource = services.resource_create(actor=request.user, **fields)
         return self._out(resource, status.HTTP_201_CREATED)
 

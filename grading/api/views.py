@@ -40,7 +40,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             data=fields,
             submit=fields.pop("submit"),
         )
-        return Response(s.ApplicationOut(application).data, status=status.HTTP_201_CREATED)
+        return Response(self._out(application), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TransitionIn, responses={200: s.ApplicationOut})
     @action(detail=True, methods=["post"])
@@ -56,7 +56,13 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             action=data.validated_data["action"],
             reason=data.validated_data["reason"],
         )
-        return Response(s.ApplicationOut(application).data)
+        return Response(self._out(application))
+
+    def _out(self, application) -> dict:
+        """The application as the caller may see it now: read again through the selector, so
+        its resources are limited to those the caller may see (a tier may have changed)."""
+        fresh = selectors.application_detail(user=self.request.user, pk=application.pk)
+        return s.ApplicationOut(fresh).data
 
     @extend_schema(responses={200: s.EventOut(many=True)})
     @action(detail=True, methods=["get"])
@@ -88,4 +94,6 @@ class GrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             grant=grant,
             reason=data.validated_data["reason"],
         )
-        return Response(s.GrantOut(grant).data)
+        # Read again through the selector: only the resources the caller may see now.
+        fresh = self.get_queryset().get(pk=grant.pk)
+        return Response(s.GrantOut(fresh).data)

@@ -497,8 +497,9 @@ def test_new_entry__duplicate_code_and_foreign_agency_are_refused(world, theme, 
         "record_count": 0,
     }
     ed = login(editor)
-    response = ed.post("/workspace/resources/new/", body)
-    assert response.status_code == 400 and "catalogue code exists" in response.content.decode()
+    response = ed.post("/workspace/resources/new/", body, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "This code is already in use; choose another." in response.content.decode()
     body.update(code="NEW-1", provider=world.other_agency.pk)
     assert ed.post("/workspace/resources/new/", body).status_code == 400
     assert not Resource.objects.filter(code="NEW-1").exists()

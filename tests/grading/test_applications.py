@@ -334,3 +334,16 @@ def test_expire_grants_records_what_the_clock_already_ended(world, make_resource
     assert AuditEvent.objects.filter(action="grant.expire").count() == 1
     call_command("expire_grants")
     assert AuditEvent.objects.filter(action="grant.expire").count() == 1
+
+
+def test_transition_answer_never_shows_resources_the_caller_may_no_longer_see(
+    client, people, conditional
+):
+    app_id = _submitted(client, people, conditional)
+    # The agency closes the entry after the application was made.
+    type(conditional).objects.filter(pk=conditional.pk).update(tier="restricted")
+    response = _act(client, people["applicant"], app_id, "withdraw")
+    assert response.status_code == 200 and response.json()["status"] == "withdrawn"
+    assert response.json()["resources"] == []
+    body = response.content.decode()
+    assert conditional.code not in body and conditional.title not in body

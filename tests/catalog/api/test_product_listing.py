@@ -144,3 +144,44 @@ def test_a_listed_product_cannot_be_edited(client, world, in_scope):
     assert response.status_code == 409
     delisted = _review(client, world, pk, action="delist", reason="协议到期")
     assert delisted.json()["status"] == "delisted"
+
+
+def _second_operator(world, in_scope, *, agreement=True):
+    """An enterprise ``second`` whose staff member also works for ``operator``."""
+    from catalog.models import Organization
+    from grading.models import Membership
+
+    second = f.OrganizationFactory(code="second", kind=Organization.Kind.ENTERPRISE)
+    f.verify(second)
+    if agreement:
+        f.agreement(second, [in_scope])
+    user = f.UserFactory(username="two-hats")
+    f.membership(user, second, Membership.Role.ADMIN)
+    f.membership(user, world.operator_org, Membership.Role.ADMIN)
+    return second, user
+
+
+def test_update__authorized_against_the_products_own_provider(client, world, in_scope):
+    """Naming another provider in the body does not lend its agreement to this product."""
+    created = _post(client, world.users["operator"], API, _product(in_scope))
+    pk = created.json()["id"]
+    _second, user = _second_operator(world, in_scope)
+    world.operator_org.agreements.update(status="revoked")
+    client.force_login(user)
+    body = _product(in_scope, provider="second", name="改名")
+    response = client.put(f"{API}{pk}/", body, content_type="application/json")
+    assert response.status_code == 403
+    product = Product.objects.get(pk=pk)
+    assert (product.name, product.provider) == ("交通拥堵指数服务", world.operator_org)
+
+
+def test_update__the_provider_cannot_be_changed(client, world, in_scope):
+    created = _post(client, world.users["operator"], API, _product(in_scope))
+    pk = created.json()["id"]
+    _second, user = _second_operator(world, in_scope)
+    client.force_login(user)
+    body = _product(in_scope, provider="second", name="改名")
+    response = client.put(f"{API}{pk}/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "provider" in response.json()
+    assert Product.objects.get(pk=pk).name == "交通拥堵指数服务"
