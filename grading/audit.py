@@ -43,6 +43,7 @@ GENESIS = "0" * 64
 _LOCK_KEY = 7_320_514  # PostgreSQL advisory lock serializing appends
 LEGACY = AuditEvent.Alg.SHA256
 KEYED = AuditEvent.Alg.HMAC_SHA256
+HIDDEN = "<hidden>"  # stands for the value of a secret field (a password hash) in a change
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,6 +157,56 @@ def record(*, actor, action: str, obj, payload: Mapping[str, Any] | None = None)
     event.hash = row_hash(event, key)
     event.save()
     return event
+
+
+# ---------------------------------------------------------------------------------------------
+# Administrative changes (the Django admin's adds, changes and deletes)
+# ---------------------------------------------------------------------------------------------
+
+
+def snapshot(obj) -> dict[str, Any]:
+    """The stored values of ``obj``'s fields: column values (a foreign key as its id), and
+    many-to-many fields as sorted ids. Fields set automatically on every save are left out."""
+    values: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if not getattr(field, "auto_now", False):
+            values[field.name] = field.value_from_object(obj)
+    for field in obj._meta.many_to_many:
+        related = getattr(obj, field.name).values_list("pk", flat=True) if obj.pk else []
+        values[field.name] = sorted(related)
+    return values
+
+
+def _field_changes(before, after, secret) -> dict[str, dict[str, Any]]:
+    changes = {}
+    for name in sorted(before.keys() | after.keys()):
+        old, new = before.get(name), after.get(name)
+        if name in before and name in after and old == new:
+            continue
+        if name in secret:
+            old, new = (HIDDEN if old else old), (HIDDEN if new else new)
+        changes[name] = {"before": old, "after": new}
+    return changes
+
+
+def record_admin_change(
+    *,
+    actor,
+    action: str,
+    obj,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    secret: Iterable[str] = (),
+) -> AuditEvent | None:
+    """Append an administrative add, change or delete of ``obj`` (``admin.add``,
+    ``admin.change``, ``admin.delete``) with each changed field before and after (``before`` is
+    empty for an add, ``after`` for a delete). Values of ``secret`` fields are replaced by a
+    marker. A change that changed nothing appends nothing."""
+    changes = _field_changes(before, after, frozenset(secret))
+    if not changes and before and after:
+        return None
+    payload = {"object": str(obj), "fields": changes}
+    return record(actor=actor, action=action, obj=obj, payload=payload)
 
 
 # ---------------------------------------------------------------------------------------------
