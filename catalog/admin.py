@@ -7,11 +7,11 @@ from django.contrib import admin
 from catalog import services
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
 from grading import policy
-from grading.admin_base import PolicyAdmin, ReadOnlyPolicyAdmin
+from grading.admin_base import AuditedAdminMixin, PolicyAdmin, ReadOnlyPolicyAdmin
 
 
 @admin.register(Organization)
-class OrganizationAdmin(PolicyAdmin):
+class OrganizationAdmin(AuditedAdminMixin, PolicyAdmin):
     list_display = ["code", "name", "kind", "credit_code", "region", "verified_at"]
     list_filter = ["kind"]
     search_fields = ["code", "name", "name_en", "credit_code"]

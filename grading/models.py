@@ -213,7 +213,15 @@ class AuditQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     """One row of the hash-chained audit log (存证). Appended by ``grading.audit.record`` only;
-    never updated or deleted by the application."""
+    never updated or deleted by the application.
+
+    ``alg`` names how ``hash`` was computed: rows written before keyed hashing keep the plain
+    SHA-256 they were written with (and are verified as before); new rows carry an HMAC-SHA256
+    under a key held outside the database (``AUDIT_HMAC_KEY``)."""
+
+    class Alg(models.TextChoices):
+        SHA256 = "sha256", "SHA-256 (legacy, unkeyed)"
+        HMAC_SHA256 = "hmac-sha256", "HMAC-SHA256"
 
     seq = models.PositiveBigIntegerField(unique=True, editable=False)
     created_at = models.DateTimeField(editable=False)
@@ -231,6 +239,9 @@ class AuditEvent(models.Model):
     payload = models.TextField(help_text="Canonical JSON: sorted keys, no spaces, UTF-8.")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    alg = models.CharField(
+        max_length=20, choices=Alg.choices, default=Alg.HMAC_SHA256, editable=False
+    )
 
     objects = AuditQuerySet.as_manager()
 

@@ -324,3 +324,14 @@ FEEDBACK_ANSWER_DAYS = int(os.environ.get("FEEDBACK_ANSWER_DAYS", "15"))
 FEEDBACK_ANON_LIMIT = int(os.environ.get("FEEDBACK_ANON_LIMIT", "5"))
 FEEDBACK_ANON_WINDOW = int(os.environ.get("FEEDBACK_ANON_WINDOW", "3600"))
 FEEDBACK_EVIDENCE_MAX_BYTES = int(os.environ.get("FEEDBACK_EVIDENCE_MAX_BYTES", str(5 * 2**20)))
+
+# The audit chain (grading.audit): each new row's hash is an HMAC-SHA256 under this key, which
+# is never stored in the database, so whoever can write the database but does not hold the key
+# cannot re-hash a changed chain. Unset (development): a random key is made on first use and
+# kept in AUDIT_KEY_FILE (mode 0600); production.py insists on the variable. Keep the key: rows
+# hashed under a lost key can no longer be verified.
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+AUDIT_KEY_FILE = VAR_DIR / "audit-hmac.key"
+# Heads of the chain published by ``manage.py audit_head --publish`` (one "<time> <row>:<hash>"
+# a line); audit_verify checks that the chain still holds every one of them.
+AUDIT_HEADS_FILE = VAR_DIR / "audit-heads.log"

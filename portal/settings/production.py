@@ -11,6 +11,13 @@ DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY to a random string of at least 50 characters.")
+# The audit chain's key comes from the environment, never from a file beside the database.
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+if len(AUDIT_HMAC_KEY) < 32 or AUDIT_HMAC_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "Set AUDIT_HMAC_KEY to a random string of at least 32 characters, different from "
+        "SECRET_KEY and kept outside the database: it keys the audit chain's hashes."
+    )
 if not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names the portal answers to.")
 

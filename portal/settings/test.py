@@ -1,6 +1,7 @@
 """Test settings: only overrides."""
 
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import REST_FRAMEWORK, STORAGES
@@ -16,6 +17,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT = tempfile.mkdtemp(prefix="portal-test-static-")
+# The audit key file and the published heads stay out of the working tree; tests that publish
+# heads or make key files use their own paths.
+AUDIT_KEY_FILE = Path(tempfile.mkdtemp(prefix="portal-test-audit-")) / "audit-hmac.key"
+AUDIT_HEADS_FILE = AUDIT_KEY_FILE.with_name("audit-heads.log")
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Tests read fresh answers unless a test turns the anonymous cache on itself.

@@ -390,6 +390,7 @@ def _manage(*args, **env):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(60),
+        "AUDIT_HMAC_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": "data.example.gov.cn",
         **env,
     }
@@ -414,6 +415,9 @@ def test_check_deploy_with_production_settings_reports_nothing():
     [
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
+        ({"AUDIT_HMAC_KEY": None}, "AUDIT_HMAC_KEY"),
+        ({"AUDIT_HMAC_KEY": "short"}, "AUDIT_HMAC_KEY"),
+        ({"SECRET_KEY": "s" * 60, "AUDIT_HMAC_KEY": "s" * 60}, "AUDIT_HMAC_KEY"),
     ],
 )
 def test_production_settings_refuse_to_start_without_secrets_and_hosts(env, message):
