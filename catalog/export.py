@@ -2,7 +2,8 @@
 
 The entries come from ``catalog.selectors.resource_export`` (what the caller may see, already
 filtered, in the search's order); this module only lays them out. Cells that a spreadsheet would
-run as a formula are escaped with the row API's ``csv_cell`` in both formats. CSV starts with a
+run as a formula are escaped with the row API's ``csv_cell`` in both formats, after control
+characters are stripped (so none can hide a leading ``=``). CSV starts with a
 byte-order mark so spreadsheet programs read the UTF-8 (Chinese) correctly.
 """
 
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from catalog.models import UpdateCycle
 from catalog.rows import csv_cell
@@ -110,8 +110,8 @@ def csv_lines(entries: Iterable[Mapping], shape: Layout) -> Iterator[str]:
 def _xlsx_cell(value):
     if isinstance(value, dt.date):
         return value
-    # openpyxl refuses control characters; a spreadsheet cell cannot hold them anyway.
-    return ILLEGAL_CHARACTERS_RE.sub("", csv_cell(value))
+    # ``csv_cell`` strips the control characters openpyxl refuses before it escapes.
+    return csv_cell(value)
 
 
 def xlsx_file(entries: Iterable[Mapping], shape: Layout, note: str = ""):

@@ -43,8 +43,11 @@ RANGES = {"gte": KeyTransformGte, "lte": KeyTransformLte}
 # Integers beyond this lose precision in JSON clients and overflow SQLite: kept or refused.
 MAX_SAFE_INTEGER = 2**53 - 1
 ENCODINGS = ("utf-8-sig", "gb18030")  # GB18030 is a superset of GBK and GB2312
-# Cells starting with these are read as formulas by spreadsheets (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Cells starting with these are read as formulas by spreadsheets (CSV injection), also after
+# leading blanks, and in their full-width forms, which some spreadsheet input methods convert.
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Control characters no spreadsheet cell holds (tab, newline and carriage return stay).
+_CELL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 _INTEGER = re.compile(r"[+-]?\d{1,16}")
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -98,7 +101,10 @@ def csv_cell(value) -> str:
     if value is None:
         return ""
     text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    # Strip first, then escape: a control character in front of "=" must not hide it.
+    text = _CELL_ILLEGAL.sub("", text)
+    leads_blank = text[:1] in ("\t", "\r", "\n")
+    return "'" + text if leads_blank or text.lstrip().startswith(FORMULA_STARTS) else text
 
 
 # -------------------------------------------------------------------------------------------

@@ -244,3 +244,36 @@ def test_export__ordered_by_quality_like_the_page_and_the_api(client, make_resou
         make_resource("open_L1", code=code, quality_score=score)
     response = client.get(_url("csv"), query)
     assert [row[0] for row in _csv_rows(response)[1:]] == ["high", "mid", "low"]
+
+
+SNEAKY_TITLES = [
+    ("\x01" + MALICIOUS, "'" + MALICIOUS),
+    ("\x0b\x1f" + MALICIOUS, "'" + MALICIOUS),
+    (" " + MALICIOUS, "' " + MALICIOUS),
+    ("\t" + MALICIOUS, "'\t" + MALICIOUS),
+    ("\r\n" + MALICIOUS, "'\r\n" + MALICIOUS),
+    ("\uff1dSUM(1,2)", "'\uff1dSUM(1,2)"),
+    ("\x01-2+3", "'-2+3"),
+]
+
+
+@pytest.mark.parametrize(("title", "expected"), SNEAKY_TITLES)
+def test_export__xlsx_control_character_cannot_hide_a_formula(
+    client, make_resource, title, expected
+):
+    make_resource("open_L1", title=title)
+    response = client.get(_url("xlsx"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    cell = workbook.worksheets[0]["B2"]
+    assert cell.data_type != "f"
+    assert cell.value == expected
+    assert cell.value.startswith("'")
+
+
+@pytest.mark.parametrize(("title", "expected"), SNEAKY_TITLES)
+def test_export__csv_control_character_cannot_hide_a_formula(
+    client, make_resource, title, expected
+):
+    make_resource("open_L1", title=title)
+    _header, row = _csv_rows(client.get(_url("csv")))
+    assert row[1] == expected
