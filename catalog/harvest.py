@@ -6,6 +6,12 @@ Nothing here writes: each reader returns a ``Source`` whose entries are plain ``
 values mapped to the catalogue's fields; ``catalog.services.harvest_entry`` stores them. A
 source that cannot be read at all (unreachable, not JSON, not RDF) raises ``HarvestError``
 before anything is written; an entry that cannot be mapped carries its ``problem``.
+
+What a source may make the harvest do is bounded: only http(s) addresses on the source's own
+host are fetched (next pages and redirects included, never ``file:`` or another host); a
+JSON-LD document naming a remote ``@context`` is refused rather than letting rdflib fetch it;
+an XML document with a DOCTYPE (and so entity declarations) is refused before rdflib's parser
+sees it, so entity expansion ("billion laughs") cannot happen.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.error import URLError
 from urllib.parse import urlencode, urlsplit
-from urllib.request import Request, urlopen
+from urllib.request import HTTPRedirectHandler, Request, build_opener
+from xml.parsers import expat
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -136,11 +143,43 @@ def _is_url(location: str) -> bool:
     return urlsplit(location).scheme in ("http", "https")
 
 
+def _origin(url: str) -> tuple[str, int | None] | None:
+    """The host and explicit port of an http(s) address, or None for any other address."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.hostname.lower(), port
+
+
+def same_host(url: str, source: str) -> bool:
+    """Whether ``url`` is an http(s) address on the host (and port) of ``source``."""
+    origin = _origin(url)
+    return origin is not None and origin == _origin(source)
+
+
+class _SameHostRedirects(HTTPRedirectHandler):
+    """Follows a redirect only to an http(s) address on the host first asked."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if not same_host(newurl, req.full_url):
+            raise URLError(_("redirected off the source's host to %(url)s") % {"url": newurl})
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def fetch(url: str, accept: str) -> tuple[bytes, str]:
-    """The body and content type at ``url``; ``HarvestError`` if it cannot be read."""
+    """The body and content type at ``url`` (http or https only; redirects stay on its host);
+    ``HarvestError`` if it cannot be read."""
+    if _origin(url) is None:
+        raise HarvestError(
+            _("Refused to read %(url)s: only http and https addresses are fetched.") % {"url": url}
+        )
     request = Request(url, headers={"Accept": accept, "User-Agent": "portal-harvest/1"})
     try:
-        with urlopen(request, timeout=TIMEOUT) as answer:  # noqa: S310 (http(s) only)
+        with build_opener(_SameHostRedirects).open(request, timeout=TIMEOUT) as answer:
             return answer.read(), answer.headers.get("Content-Type", "")
     except (URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
@@ -350,7 +389,7 @@ def read_dcat(location: str, *, identity: str = "") -> Source:
             body, content_type = fetch(url, RDF_ACCEPT)
             page = _parse_rdf(body, url, _rdf_format(content_type, url))
             graph += page
-            url = _next_page(page, url)
+            url = _next_page(page, url, location)
     else:
         graph = _parse_rdf(_read_file(location), location, _rdf_format("", location))
     if not any(graph.subjects(RDF.type, DCAT.Catalog)) and not any(
@@ -377,8 +416,23 @@ def _rdf_format(content_type: str, location: str) -> str | None:
 
 
 def _parse_rdf(data: bytes, location: str, fmt: str | None) -> Graph:
-    """``data`` parsed as ``fmt``, or as each RDF syntax in turn when it is not known."""
+    """``data`` parsed as ``fmt``, or as each RDF syntax in turn when it is not known.
+
+    A JSON document naming a remote context is refused whatever the format; an XML document
+    with a DOCTYPE is refused when it was served or named as RDF/XML, and is otherwise simply
+    not taken for RDF/XML."""
+    _refuse_remote_context(data, location)
     for candidate in [fmt] if fmt else RDF_FORMATS:
+        if candidate == "xml" and _has_doctype(data):
+            if fmt:
+                raise HarvestError(
+                    _(
+                        "%(source)s was refused: it declares a DOCTYPE; XML with document type "
+                        "declarations or entities is never parsed."
+                    )
+                    % {"source": location}
+                )
+            continue
         graph = Graph()
         try:
             return graph.parse(data=data, format=candidate, publicID=location)
@@ -389,12 +443,85 @@ def _parse_rdf(data: bytes, location: str, fmt: str | None) -> Graph:
     )
 
 
-def _next_page(page: Graph, url: str) -> str | None:
-    """The Hydra ``next`` (or older ``nextPage``) link of the page at ``url``."""
+class _Doctype(Exception):
+    pass
+
+
+def _has_doctype(data: bytes) -> bool:
+    """Whether expat meets a DOCTYPE in ``data``. The pass stops at the declaration, before
+    any entity is defined or expanded, in whatever encoding the document declares."""
+
+    def stop(*_args):
+        raise _Doctype
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = stop
+    parser.EntityDeclHandler = stop
+    try:
+        parser.Parse(data, True)
+    except _Doctype:
+        return True
+    except (expat.ExpatError, ValueError, LookupError):
+        return False  # not well-formed XML: rdflib's parser will say it is not RDF/XML
+    return False
+
+
+def _refuse_remote_context(data: bytes, location: str) -> None:
+    """``HarvestError`` if ``data`` is JSON whose ``@context`` (anywhere, scoped contexts
+    included) names a document instead of holding its terms, or ``@import``s one: rdflib's
+    JSON-LD parser would fetch it, from any host or the local disk."""
+    try:
+        document = json.loads(data.removeprefix(b"\xef\xbb\xbf"))
+        remote = _names_a_context(document)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return  # not JSON (rdflib's JSON-LD parser will not read it either)
+    if remote:
+        raise HarvestError(
+            _(
+                "%(source)s was refused: its JSON-LD refers to a remote @context; only inline "
+                "contexts are read."
+            )
+            % {"source": location}
+        )
+
+
+def _names_a_context(node) -> bool:
+    if isinstance(node, list):
+        return any(_names_a_context(item) for item in node)
+    if not isinstance(node, dict):
+        return False
+    for key, value in node.items():
+        if key == "@context" and any(isinstance(c, str) for c in _as_list(value)):
+            return True
+        if key == "@import" and isinstance(value, str):
+            return True
+        if _names_a_context(value):
+            return True
+    return False
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _next_page(page: Graph, url: str, source: str) -> str | None:
+    """The Hydra ``next`` (or older ``nextPage``) link of the page at ``url``. A link off the
+    source's host, or not http(s) (``file:``, ``ftp:`` …), is refused: a remote catalogue
+    must not make the harvest read local files or other servers."""
     for predicate in (HYDRA.next, HYDRA.nextPage):
         for target in page.objects(None, predicate):
-            if isinstance(target, URIRef) and str(target) != url:
-                return str(target)
+            if not isinstance(target, URIRef) or str(target) == url:
+                continue
+            if not same_host(str(target), source):
+                raise HarvestError(
+                    _(
+                        "Refused the next page %(link)s of %(url)s: only http(s) pages on the "
+                        "source's own host are followed."
+                    )
+                    % {"link": target, "url": url}
+                )
+            return str(target)
     return None
 
 
