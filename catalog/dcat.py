@@ -14,6 +14,10 @@ caller's ``may_download`` computed by the policy); this module only describes it
 Chinese and English texts become literals tagged ``@zh`` and ``@en``. IRIs are the portal's
 own pages with a fragment (``/resources/1/#dataset``), so each one leads to its page, which
 answers with RDF when asked (``Accept: text/turtle``).
+
+Stored values are written again as XML and Turtle, so this module never lets one of them break
+a document: control characters are stripped from every literal, and a stored address that is
+not a clean http(s) IRI (a ``"`` or ``>`` in it, say) is left out rather than published.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from catalog.models import Distribution, Organization, Theme, UpdateCycle
 from catalog.periods import parse_period
+from catalog.validators import plain_text, web_iri
 from grading import policy
 from grading.grades import Tier
 
@@ -170,6 +175,9 @@ class _Describer:
         return URIRef(f"{self.base}{path}{'#' + fragment if fragment else ''}")
 
     def add(self, subject, predicate, obj) -> None:
+        if isinstance(obj, Literal) and obj.datatype is None:
+            # Text from the database: no control character may reach the XML or Turtle.
+            obj = Literal(plain_text(obj), lang=obj.language)
         self.graph.add((subject, predicate, obj))
 
     def texts(self, subject, predicate, chinese: str, english: str = "") -> None:
@@ -206,7 +214,7 @@ class _Describer:
             kind = PUBLISHER_TYPES.get(org.kind)
             if kind:
                 self.add(node, DCTERMS.type, self.publisher_type(*kind))
-            if org.homepage:
+            if web_iri(org.homepage):
                 homepage = self.typed(URIRef(org.homepage), FOAF.Document)
                 self.add(node, FOAF.homepage, homepage)
         return node
@@ -220,7 +228,7 @@ class _Describer:
         if self.first_time(node):
             self.typed(node, VCARD.Kind, VCARD.Organization)
             self.texts(node, VCARD.fn, org.name, org.name_en)
-            self.add(node, VCARD.hasURL, URIRef(org.homepage or self.iri(page)))
+            self.add(node, VCARD.hasURL, URIRef(web_iri(org.homepage) or self.iri(page)))
         return node
 
     def theme(self, theme) -> URIRef:
@@ -315,11 +323,11 @@ class _Describer:
         self.texts(node, DCTERMS.title, distribution.title)
         chinese, english = _distribution_description(resource, distribution)
         self.texts(node, DCTERMS.description, chinese, english)
-        self.add(node, DCAT.accessURL, URIRef(distribution.url or self.iri(page)))
+        self.add(node, DCAT.accessURL, URIRef(web_iri(distribution.url) or self.iri(page)))
         if downloadable_file(resource, distribution):
             path = self.path("catalog:distribution-download", resource.pk, distribution.pk)
             self.add(node, DCAT.downloadURL, self.iri(path))
-        if distribution.kind == Distribution.Kind.API and distribution.url:
+        if distribution.kind == Distribution.Kind.API and web_iri(distribution.url):
             self.add(node, DCAT.accessService, self.api_service(resource, distribution, dataset))
         self.file_facts(node, distribution)
         self.licence(node, resource.license)

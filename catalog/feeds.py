@@ -1,5 +1,6 @@
 """The Atom feed of new and updated data resources. Feeds are public: they list what the
-anonymous public may see, whoever asks."""
+anonymous public may see, whoever asks. Texts are stripped of control characters, which XML
+cannot hold (Django refuses to write them)."""
 
 import datetime as dt
 
@@ -11,6 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from catalog import selectors
+from catalog.validators import plain_text
 
 FEED_LENGTH = 50
 
@@ -27,7 +29,7 @@ class ResourceFeed(Feed):
     feed_type = Atom1Feed
 
     def title(self) -> str:
-        return f"{settings.PORTAL_NAME} · {_('Data resources')}"
+        return plain_text(f"{settings.PORTAL_NAME} · {_('Data resources')}")
 
     def link(self) -> str:
         return reverse("catalog:resource-list")
@@ -39,10 +41,10 @@ class ResourceFeed(Feed):
         return selectors.newest_public_resources(limit=FEED_LENGTH)
 
     def item_title(self, item) -> str:
-        return item.display_title
+        return plain_text(item.display_title)
 
     def item_description(self, item) -> str:
-        return item.display_abstract
+        return plain_text(item.display_abstract)
 
     def item_link(self, item) -> str:
         return reverse("catalog:resource-detail", args=[item.pk])
@@ -54,10 +56,10 @@ class ResourceFeed(Feed):
         return _midnight(item.issued) or item.created_at
 
     def item_author_name(self, item) -> str:
-        return item.provider.display_name
+        return plain_text(item.provider.display_name)
 
     def item_author_link(self, item) -> str:
         return reverse("catalog:organization-detail", args=[item.provider.code])
 
     def item_categories(self, item) -> list[str]:
-        return [item.theme.display_name, *item.keyword_list]
+        return [plain_text(text) for text in (item.theme.display_name, *item.keyword_list)]

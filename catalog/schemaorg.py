@@ -2,7 +2,9 @@
 
 Built from the entry's own metadata in the page's language. What the caller may download was
 decided by the policy (``may_download``, ``public_download`` from the selector): a
-``DataDownload`` is listed only for files this caller may download.
+``DataDownload`` is listed only for files this caller may download. Texts are stripped of
+control characters and an organization's homepage that is not a clean http(s) address is left
+out, so stored values cannot spoil the document.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from catalog.dcat import LICENCES, downloadable_file
 from catalog.models import Organization
 from catalog.periods import parse_period
+from catalog.validators import plain_data, web_iri
 from grading.grades import TIER_MEANING
 
 DESCRIPTION_MIN, DESCRIPTION_MAX = 50, 5000
@@ -64,7 +67,7 @@ def _organization(org: Organization, base_url: str) -> dict:
     page = base_url + reverse("catalog:organization-detail", args=[org.code])
     kind = "GovernmentOrganization" if org.kind == Organization.Kind.AGENCY else "Organization"
     found = {"@type": kind, "@id": f"{page}#organization", "name": org.display_name, "url": page}
-    if org.homepage:
+    if web_iri(org.homepage):
         found["sameAs"] = org.homepage
     return found
 
@@ -163,4 +166,4 @@ def dataset(resource, *, base_url: str) -> dict:
         data["variableMeasured"] = variables
     if downloads := _downloads(resource, base_url):
         data["distribution"] = downloads
-    return data
+    return plain_data(data)

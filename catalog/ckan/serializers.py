@@ -13,7 +13,8 @@
   cycle, issued/modified dates, coverage, record count, conditions of access, English texts |
 
 The functions present what the selectors and the rule-book decided (``may_download``,
-``is_public``, ``show_grades``); they never decide access themselves.
+``is_public``, ``show_grades``); they never decide access themselves. A stored address that is
+not a clean http(s) IRI is given as empty rather than passed on.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 from django.urls import reverse
 
 from catalog.models import Distribution, Organization, Resource, Theme
+from catalog.validators import web_iri
 from grading import policy
 
 STATES = {
@@ -106,7 +108,7 @@ def organization_extras(organization: Organization) -> list[dict]:
         "kind": organization.kind,
         "title_en": organization.name_en,
         "region": organization.region,
-        "homepage": organization.homepage,
+        "homepage": web_iri(organization.homepage),
         "unified_social_credit_code": organization.credit_code or "",
     }
     return _extras(values)
@@ -156,7 +158,7 @@ def resource_dict(
     link, present only when the caller may download (``resource.may_download``) and the entry's
     rule covers the file (not one graded above the entry's grade, which stays with the agency);
     otherwise it is empty and ``access_note`` says how to get access."""
-    url = distribution.url
+    url = web_iri(distribution.url) or ""
     if distribution.kind == Distribution.Kind.FILE and distribution.file:
         url = ""
         if resource.may_download:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from catalog.ckan.actions import ACTIONS, Context
 from catalog.ckan.errors import ActionError
+from catalog.validators import plain_data
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,9 @@ class RequestDataError(ValueError):
 
 
 def _answer(body, status: int) -> HttpResponse:
-    text = json.dumps(body, ensure_ascii=False)
+    # Control characters stored in older data are stripped: CKAN clients feed these texts
+    # into XML and spreadsheets.
+    text = json.dumps(plain_data(body), ensure_ascii=False)
     return HttpResponse(text, status=status, content_type=CONTENT_TYPE)
 
 
