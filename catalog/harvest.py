@@ -37,6 +37,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SKOS
 from catalog.ckan.serializers import LICENSES, license_texts
 from catalog.dcat import ACCESS_RIGHTS, FREQUENCIES, HYDRA
 from catalog.models import Distribution, UpdateCycle
+from catalog.validators import is_web_iri
 from grading.grades import Tier
 
 TIMEOUT = 30  # seconds per request
@@ -218,9 +219,10 @@ def _date(value) -> dt.date | None:
 
 
 def _web_link(url, **values) -> Link | None:
-    """A link distribution for ``url`` if it is a web address the catalogue can hold."""
+    """A link distribution for ``url`` if it is a web address the catalogue can hold (a clean
+    http(s) IRI: no blanks, quotes or angle brackets)."""
     url = str(url or "").strip()
-    if not _is_url(url) or len(url) > URL_MAX:
+    if not is_web_iri(url) or len(url) > URL_MAX:
         return None
     try:
         URLValidator()(url)

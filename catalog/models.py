@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from catalog.validators import validate_credit_code
+from catalog.validators import CleanTextModel, validate_credit_code
 from grading.grades import Grade, Tier
 
 
@@ -35,7 +35,7 @@ class UpdateCycle(models.TextChoices):
     IRREGULAR = "irregular", _("Irregular")
 
 
-class Organization(models.Model):
+class Organization(CleanTextModel, models.Model):
     """A government agency (数据提供方) or an enterprise (法人), including authorized operators."""
 
     class Kind(models.TextChoices):
@@ -82,7 +82,7 @@ class Organization(models.Model):
         return _localized(self, "name")
 
 
-class Theme(models.Model):
+class Theme(CleanTextModel, models.Model):
     """A data domain (数据领域); themes may nest."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -126,7 +126,7 @@ class ResourceQuerySet(models.QuerySet):
         return policy.annotate_permissions(self, user)
 
 
-class Resource(models.Model):
+class Resource(CleanTextModel, models.Model):
     """A data resource catalogue entry (公共数据资源目录条目)."""
 
     class Status(models.TextChoices):
@@ -248,7 +248,7 @@ class Resource(models.Model):
         return [k.strip() for k in self.keywords.split(",") if k.strip()]
 
 
-class Field(models.Model):
+class Field(CleanTextModel, models.Model):
     """A data-dictionary item (信息项) of a resource, graded on its own."""
 
     class DataType(models.TextChoices):
@@ -279,7 +279,7 @@ class Field(models.Model):
         return f"{self.name} ({self.name_en})"
 
 
-class Distribution(models.Model):
+class Distribution(CleanTextModel, models.Model):
     """A way to get the data: a stored file, an API endpoint or an external link."""
 
     class Kind(models.TextChoices):
@@ -429,7 +429,7 @@ class ProductQuerySet(models.QuerySet):
         return self.filter(policy.product_viewable_q(user))
 
 
-class Product(models.Model):
+class Product(CleanTextModel, models.Model):
     """A data product or service (数据产品), listed only after compliance review."""
 
     class Type(models.TextChoices):

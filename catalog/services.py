@@ -35,6 +35,7 @@ from catalog.models import (
 )
 from catalog.rows import read_csv
 from catalog.search import product_search_columns, resource_search_columns
+from catalog.validators import text_errors
 from grading import audit, policy
 from grading.grades import Grade
 from grading.services import InvalidTransition
@@ -425,6 +426,8 @@ def distribution_add_file(
     """Store a file as a new distribution of ``resource``, recording its size and SHA-256."""
     if actor is not None:
         _require(policy.can_edit(actor, resource))
+    if errors := text_errors({"title": title, "media_type": media_type}):
+        raise ValidationError(errors)
     sha256, size = _digest(stream)
     distribution = Distribution(
         resource=resource,
@@ -626,6 +629,8 @@ def product_review(
     reason = (reason or "").strip()
     if action in ("reject", "delist") and not reason:
         raise ValidationError({"reason": [_("State the reason.")]})
+    if errors := text_errors({"reason": reason}):
+        raise ValidationError(errors)
     if action == "start":
         product = _move_product(product, (P.SUBMITTED,), P.COMPLIANCE_REVIEW)
     elif action == "list":
@@ -859,6 +864,8 @@ def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("State the reason.")]})
+    if errors := text_errors({"reason": reason}):
+        raise ValidationError(errors)
     return reason
 
 
@@ -1080,6 +1087,8 @@ def distribution_upload(
     target = distribution or Distribution(
         resource=resource, title=title or upload.name, kind=Distribution.Kind.FILE
     )
+    if errors := text_errors({"title": target.title}):
+        raise ValidationError(errors)
     previous = _keep_previous_version(target) if distribution is not None else None
     target.format, target.media_type = checked.fmt.upper(), checked.media_type
     target.byte_size, target.sha256 = checked.byte_size, checked.sha256

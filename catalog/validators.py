@@ -138,3 +138,64 @@ def validate_web_iri(value) -> None:
             ),
             code="web_iri",
         )
+
+
+def _texts_in(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for key, item in value.items() for t in (*_texts_in(key), *_texts_in(item))]
+    if isinstance(value, list | tuple):
+        return [t for item in value for t in _texts_in(item)]
+    return []
+
+
+def text_errors(values) -> dict[str, list[str]]:
+    """``{name: [message]}`` for each of ``values`` (a mapping of names to texts, or to lists
+    and dicts of texts) that holds control characters; empty when all are clean. Services that
+    write without ``full_clean`` raise these as a ``ValidationError`` naming the field."""
+    from django.core.exceptions import ValidationError
+
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        try:
+            for text in _texts_in(value):
+                validate_plain_text(text)
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    return errors
+
+
+# Internal types (a URLField's is CharField, an EmailField's too).
+_TEXT_FIELDS = ("CharField", "TextField", "SlugField", "JSONField")
+
+
+class CleanTextModel:
+    """Mixin for models: ``full_clean`` (which the services, model forms and admin call) also
+    refuses control characters in every text field and in the texts of JSON fields, and, in
+    URL fields, addresses that are not clean http(s) IRIs, each error under the field's name.
+    A plain class, not a model: nothing about the table changes."""
+
+    def clean_fields(self, exclude=None):
+        from django.core.exceptions import ValidationError
+        from django.db.models import URLField
+
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            kind = field.get_internal_type()
+            if kind not in _TEXT_FIELDS or field.name in errors or field.name in (exclude or ()):
+                continue
+            value = getattr(self, field.attname)
+            try:
+                for text in _texts_in(value):
+                    validate_plain_text(text)
+                if isinstance(field, URLField):
+                    validate_web_iri(value)
+            except ValidationError as exc:
+                errors[field.name] = exc.messages
+        if errors:
+            raise ValidationError(errors)

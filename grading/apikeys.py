@@ -30,6 +30,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from catalog.validators import text_errors
 from grading import audit, policy
 from grading.models import APIKey
 
@@ -65,6 +66,8 @@ def api_key_create(
     name = name.strip()
     if not name or len(name) > 100:
         raise ValidationError({"name": _("Give the key a name of at most 100 characters.")})
+    if errors := text_errors({"name": name}):
+        raise ValidationError(errors)
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry must lie in the future.")})
     secret = secrets.token_urlsafe(32)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from catalog.models import Organization, Resource
+from catalog.validators import text_errors
 from grading import audit, policy
 from grading.models import Feedback
 from grading.services import InvalidTransition, notify
@@ -122,7 +123,7 @@ def _text_errors(title: str, text: str) -> dict[str, list[str]]:
         errors["text"] = [_("This field is required.")]
     elif len(text) > TEXT_MAX:
         errors["text"] = [_("At most %(max)d characters.") % {"max": TEXT_MAX}]
-    return errors
+    return text_errors({"title": title, "text": text}) | errors
 
 
 def _target_errors(actor, kind: str, resource, agency) -> dict[str, list[str]]:
@@ -269,6 +270,8 @@ def _check_step(actor, feedback: Feedback, action: str, text: str) -> _Step:
         raise ValidationError({"text": [_("Write the answer or the reason.")]})
     if len(text) > TEXT_MAX:
         raise ValidationError({"text": [_("At most %(max)d characters.") % {"max": TEXT_MAX}]})
+    if errors := text_errors({"text": text}):
+        raise ValidationError(errors)
     return step
 
 

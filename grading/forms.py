@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organization
-from catalog.validators import USCC_LENGTH, validate_credit_code
+from catalog.validators import USCC_LENGTH, validate_credit_code, validate_plain_text
 
 
 class IndividualRegistrationForm(UserCreationForm):
@@ -36,7 +36,9 @@ class CreditCodeField(forms.CharField):
 class EnterpriseRegistrationForm(IndividualRegistrationForm):
     """An individual's fields for the account holder, plus the enterprise's name and code."""
 
-    organization_name = forms.CharField(label=_("Enterprise name"), max_length=200)
+    organization_name = forms.CharField(
+        label=_("Enterprise name"), max_length=200, validators=[validate_plain_text]
+    )
     credit_code = CreditCodeField(
         label=_("Unified social credit code"),
         max_length=USCC_LENGTH + 8,  # room for spaces pasted in; the validator wants 18

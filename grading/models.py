@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from catalog.validators import CleanTextModel
+
 
 class Membership(models.Model):
     """A user's role inside an organization (agency staff or enterprise staff)."""
@@ -97,7 +99,7 @@ class Grant(models.Model):
         return f"#{self.pk} · {self.grantee}"
 
 
-class Agreement(models.Model):
+class Agreement(CleanTextModel, models.Model):
     """An authorized-operation agreement (授权运营协议) between the platform and an operator."""
 
     class Status(models.TextChoices):
@@ -126,7 +128,7 @@ class Agreement(models.Model):
         return f"#{self.pk} · {self.operator}"
 
 
-class Application(models.Model):
+class Application(CleanTextModel, models.Model):
     """An application for conditional data (有条件开放申请); its states are in DESIGN §3 and its
     transitions in ``grading.services``."""
 
@@ -291,7 +293,7 @@ class ConfirmedEmail(models.Model):
         return f"{self.user} · {self.email}"
 
 
-class APIKey(models.Model):
+class APIKey(CleanTextModel, models.Model):
     """A key for calling the API as its user. Only a SHA-256 of the secret is stored; the short
     public prefix finds the row, and the full key is shown once, when it is created."""
 
@@ -321,7 +323,7 @@ class APIKey(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 
-class Feedback(models.Model):
+class Feedback(CleanTextModel, models.Model):
     """Feedback addressed to an agency (DESIGN §3): a correction (纠错) or a rights complaint
     (权益申诉) about one of its resources, or a request for data not yet open (开放需求). Its
     transitions are in ``grading.feedback``; an upheld complaint suspends access (the policy)."""

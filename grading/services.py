@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from catalog.models import Organization, Resource
+from catalog.validators import text_errors
 from grading import audit, policy
 from grading.grades import BULK_DOWNLOAD_GRADES
 from grading.models import Agreement, Application, Grant, Notice
@@ -81,6 +82,7 @@ def _clean_application(actor, data: Mapping, resources: list[Resource]) -> dict[
     for name in ("purpose", "scenario"):
         if not str(data.get(name) or "").strip():
             errors[name] = [_("This field is required.")]
+    errors |= text_errors({name: data.get(name) for name in ("purpose", "scenario")})
     if not (data.get("want_download") or data.get("want_query")):
         errors["want_query"] = [_("Request download, query, or both.")]
     elif data.get("want_download") and any(r.grade not in BULK_DOWNLOAD_GRADES for r in resources):
@@ -125,6 +127,8 @@ def _require_reason(step: _Step, reason: str) -> str:
     reason = (reason or "").strip()
     if step.needs_reason and not reason:
         raise ValidationError({"reason": [_("State the reason.")]})
+    if errors := text_errors({"reason": reason}):
+        raise ValidationError(errors)
     return reason
 
 
@@ -257,6 +261,8 @@ def grant_revoke(*, actor, grant: Grant, reason: str) -> Grant:
         raise PermissionDenied(_("You may not revoke this grant."))
     if not (reason or "").strip():
         raise ValidationError({"reason": [_("State the reason.")]})
+    if errors := text_errors({"reason": reason}):
+        raise ValidationError(errors)
     if not Grant.objects.filter(pk=grant.pk, status=Grant.Status.ACTIVE).update(
         status=Grant.Status.REVOKED
     ):
@@ -344,6 +350,7 @@ def agreement_errors(data: Mapping) -> dict[str, list[str]]:
         errors["valid_until"] = [_("An agreement runs for at most five years.")]
     if not str(data.get("purposes") or "").strip():
         errors["purposes"] = [_("This field is required.")]
+    errors |= text_errors({"purposes": data.get("purposes")})
     fee_cap = data.get("fee_cap")
     if fee_cap is None or Decimal(fee_cap) < 0:
         errors["fee_cap"] = [_("A fee cap of zero or more is required.")]

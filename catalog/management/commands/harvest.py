@@ -16,6 +16,17 @@ from catalog.models import Organization, Theme
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed")
 
 
+def _reason(exc: Exception) -> str:
+    """The error's messages, each after the name of the field it is about, if any."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        return "; ".join(
+            f"{name}: {message}" if name != "__all__" else message
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        )
+    return "; ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
 class _DryRun(Exception):
     def __init__(self, outcome):
         self.outcome = outcome
@@ -122,8 +133,7 @@ class Command(BaseCommand):
         except _DryRun as done:
             outcome = done.outcome
         except (ValidationError, PermissionDenied, DatabaseError) as exc:
-            reason = "; ".join(getattr(exc, "messages", None) or [str(exc)])
-            return "failed", f"{entry.remote_id}: {reason}"
+            return "failed", f"{entry.remote_id}: {_reason(exc)}"
         code = outcome.resource.code if outcome.resource else ""
         detail = f"{entry.remote_id} → {code}"
         return outcome.status, f"{detail}: {outcome.reason}" if outcome.reason else detail
