@@ -3,6 +3,7 @@ that are not clean http(s) IRIs, with a 400 (or a failed row or entry) naming th
 writes nothing: the workspace forms, the write API, products, bulk import and harvest."""
 
 import io
+import json
 
 import pytest
 from django.core.management import call_command
@@ -249,3 +250,13 @@ def test_harvest__bad_link_address_is_left_out(world, theme, tmp_path):
     assert "created 1" in text
     assert Resource.objects.get().title == "空气质量"
     assert not Distribution.objects.exists()
+
+
+def test_api_create__lone_surrogate_is_400(world, theme):
+    body = json.dumps(_resource_body(world, theme), ensure_ascii=True)
+    body = body.replace("\\u9053\\u8def", "\\ud800\\u8def")  # "道路" with a lone surrogate
+    response = api(world.users["agency_staff"]).post(
+        "/api/v1/resources/", body, content_type="application/json"
+    )
+    assert response.status_code == 400 and "title" in response.json()
+    assert not Resource.objects.exists()
