@@ -32,6 +32,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from grading import audit, policy
 from grading.models import APIKey
+from portal.cache import counters
 
 KEY_SCHEME = "pdp"
 KEYWORD = "Token"
@@ -170,7 +171,10 @@ def credentials_sent(request) -> bool:
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
-    """Reads its rate when it is made, so a change of settings applies at once."""
+    """Reads its rate when it is made, so a change of settings applies at once. Histories are
+    kept in the ``counters`` cache, which every server process shares."""
+
+    cache = counters
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)

@@ -23,15 +23,20 @@ from contextvars import ContextVar
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.cache import patch_vary_headers
+from django.utils.connection import ConnectionProxy
 from django.utils.translation import get_language
 
 from catalog.negotiation import NEGOTIATED_PATH, preferred_format
 
 T = TypeVar("T")
+
+# Failed logins, API throttles and other limits: shared by every server process, and apart from
+# the page cache so that no flood of cached pages can push a count out (settings.CACHES).
+counters = ConnectionProxy(caches, "counters")
 
 # The catalogue version the current request has read (0: not yet; None: outside a request,
 # where a long-running command must see other processes' changes, so it reads every time).
