@@ -41,6 +41,7 @@ counters = ConnectionProxy(caches, "counters")
 # The catalogue version the current request has read (0: not yet; None: outside a request,
 # where a long-running command must see other processes' changes, so it reads every time).
 _request_version: ContextVar[int | None] = ContextVar("catalog_version", default=None)
+
 CACHED_PREFIXES = (
     "/",
     "/resources/",

@@ -12,11 +12,11 @@ SHOW = (
 )
 
 
-def _load(**env) -> subprocess.CompletedProcess:
+def _load(show: str = SHOW, **env) -> subprocess.CompletedProcess:
     base = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("REDIS_URL", "SINGLE_HOST", "DJANGO_SETTINGS_MODULE")
+        if key not in ("REDIS_URL", "REDIS_COUNTERS_URL", "SINGLE_HOST", "DJANGO_SETTINGS_MODULE")
     }
     base.update(
         DJANGO_SETTINGS_MODULE="portal.settings.production",
@@ -26,7 +26,7 @@ def _load(**env) -> subprocess.CompletedProcess:
         **env,
     )
     return subprocess.run(
-        [sys.executable, "-c", SHOW], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", show], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60
     )
 
 
@@ -52,3 +52,18 @@ def test_production_with_redis_uses_it_for_pages_and_counters(tmp_path):
 def test_single_host_off_still_refuses(tmp_path):
     result = _load(PORTAL_VAR_DIR=str(tmp_path), SINGLE_HOST="0")
     assert result.returncode != 0 and "SINGLE_HOST=1" in result.stderr
+
+
+def test_production_counters_may_have_a_redis_of_their_own(tmp_path):
+    show = (
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['LOCATION'], settings.CACHES['counters']['LOCATION'])"
+    )
+    result = _load(
+        PORTAL_VAR_DIR=str(tmp_path),
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        REDIS_COUNTERS_URL="redis://127.0.0.1:6379/4",
+        show=show,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["redis://127.0.0.1:6379/3", "redis://127.0.0.1:6379/4"]
