@@ -32,7 +32,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from grading import audit, policy
 from grading.models import APIKey
-from portal.cache import counters
+from portal.cache import counters, counting
 
 KEY_SCHEME = "pdp"
 KEYWORD = "Token"
@@ -178,6 +178,15 @@ class _SettingsRateThrottle(SimpleRateThrottle):
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        # The history is read, trimmed and written back: without the lock, callers answered at
+        # the same moment by different workers would each write back only their own call.
+        key = self.get_cache_key(request, view) if self.rate is not None else None
+        if key is None:
+            return super().allow_request(request, view)
+        with counting(key):
+            return super().allow_request(request, view)
 
     def _key(self, ident) -> str:
         return self.cache_format % {"scope": self.scope, "ident": ident}

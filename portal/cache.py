@@ -19,11 +19,13 @@ Expensive aggregate queries (facet counts) are cached under their SQL text and p
 
 import hashlib
 from collections.abc import Callable
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.cache import patch_vary_headers
@@ -31,12 +33,41 @@ from django.utils.connection import ConnectionProxy
 from django.utils.translation import get_language
 
 from catalog.negotiation import NEGOTIATED_PATH, preferred_format
+from portal.filecache import SharedFileCache
 
 T = TypeVar("T")
 
 # Failed logins, API throttles and other limits: shared by every server process, and apart from
 # the page cache so that no flood of cached pages can push a count out (settings.CACHES).
 counters = ConnectionProxy(caches, "counters")
+
+
+@contextmanager
+def counting(key: str):
+    """Hold ``key``'s lock in the ``counters`` cache across processes while a count is read and
+    written back (an API throttle's history is a list, not a number ``incr`` could add to). The
+    file cache takes its lock file; Redis a lock of its own beside the key; local memory, which
+    only one process sees, none. A Redis lock not granted within a few seconds is given up, and
+    the count made without it, rather than refusing the caller."""
+    backend = caches["counters"]
+    if isinstance(backend, SharedFileCache):
+        with backend._locked():
+            yield
+    elif isinstance(backend, RedisCache):
+        from redis.exceptions import LockError
+
+        client = backend._cache.get_client(key, write=True)
+        lock = client.lock(f"{backend.make_and_validate_key(key)}:lock", timeout=10)
+        held = lock.acquire(blocking_timeout=5)
+        try:
+            yield
+        finally:
+            if held:
+                with suppress(LockError):  # it outlived its timeout; nothing to release
+                    lock.release()
+    else:
+        yield
+
 
 # The catalogue version the current request has read (0: not yet; None: outside a request,
 # where a long-running command must see other processes' changes, so it reads every time).
