@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -30,7 +29,7 @@ from catalog.models import Organization
 from catalog.validators import validate_credit_code
 from grading import audit, policy
 from grading.models import ConfirmedEmail, Membership
-from portal.cache import catalog_changed
+from portal.cache import catalog_changed, counters
 
 User = get_user_model()
 CONFIRMATION_SALT = "grading.accounts.email-confirmation"
@@ -274,7 +273,7 @@ def login_lock(*, username: str, address: str) -> LoginLock | None:
     """The lock on this pair if it has failed ``LOGIN_FAILURE_LIMIT`` times within the last
     ``LOGIN_FAILURE_WINDOW`` seconds, else ``None``."""
     key = _login_key(username, address)
-    counts = cache.get_many([key, f"{key}:since"])
+    counts = counters.get_many([key, f"{key}:since"])
     if counts.get(key, 0) < settings.LOGIN_FAILURE_LIMIT:
         return None
     since = counts.get(f"{key}:since", time.time())
@@ -287,18 +286,18 @@ def login_failure_record(*, username: str, address: str) -> None:
     is an atomic increment, so parallel guesses cannot slip past the limit."""
     key = _login_key(username, address)
     window = settings.LOGIN_FAILURE_WINDOW
-    cache.add(f"{key}:since", time.time(), timeout=window)
-    cache.add(key, 0, timeout=window)
+    counters.add(f"{key}:since", time.time(), timeout=window)
+    counters.add(key, 0, timeout=window)
     try:
-        cache.incr(key)
+        counters.incr(key)
     except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
+        counters.set(key, 1, timeout=window)
 
 
 def login_failures_clear(*, username: str, address: str) -> None:
     """Forget the failures of this pair after a successful login."""
     key = _login_key(username, address)
-    cache.delete_many([key, f"{key}:since"])
+    counters.delete_many([key, f"{key}:since"])
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -33,6 +33,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from catalog.validators import text_errors
 from grading import audit, policy
 from grading.models import APIKey
+from portal.cache import counters, counting
 
 KEY_SCHEME = "pdp"
 KEYWORD = "Token"
@@ -173,10 +174,22 @@ def credentials_sent(request) -> bool:
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
-    """Reads its rate when it is made, so a change of settings applies at once."""
+    """Reads its rate when it is made, so a change of settings applies at once. Histories are
+    kept in the ``counters`` cache, which every server process shares."""
+
+    cache = counters
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        # The history is read, trimmed and written back: without the lock, callers answered at
+        # the same moment by different workers would each write back only their own call.
+        key = self.get_cache_key(request, view) if self.rate is not None else None
+        if key is None:
+            return super().allow_request(request, view)
+        with counting(key):
+            return super().allow_request(request, view)
 
     def _key(self, ident) -> str:
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -31,7 +30,7 @@ from grading import audit, policy
 from grading.models import Feedback
 from grading.services import InvalidTransition, notify
 from grading.workdays import add_working_days, working_days_between
-from portal.cache import catalog_changed
+from portal.cache import catalog_changed, counters
 
 K = Feedback.Kind
 S = Feedback.Status
@@ -83,12 +82,12 @@ def anonymous_limit_reached(*, address: str) -> bool:
     """Count one anonymous submission attempt from ``address``; True once more than
     ``FEEDBACK_ANON_LIMIT`` were made within ``FEEDBACK_ANON_WINDOW`` seconds."""
     key = f"feedback:anon:{address}"
-    if cache.add(key, 1, timeout=settings.FEEDBACK_ANON_WINDOW):
+    if counters.add(key, 1, timeout=settings.FEEDBACK_ANON_WINDOW):
         return settings.FEEDBACK_ANON_LIMIT < 1
     try:
-        count = cache.incr(key)
+        count = counters.incr(key)
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=settings.FEEDBACK_ANON_WINDOW)
+        counters.add(key, 1, timeout=settings.FEEDBACK_ANON_WINDOW)
         count = 1
     return count > settings.FEEDBACK_ANON_LIMIT
 

@@ -4,10 +4,14 @@ Anonymous visitors all see the same thing for the same URL and language, so thei
 are cached whole. Where the answer also depends on the Accept header (the API, and resource pages
 that answer with RDF when asked), the key holds that too. Any change to the catalogue bumps a
 version number that is part of every key, which drops all cached answers at once
-(``catalog_changed``). Signed-in callers are never served from or written to this cache, so
-nothing one person may see is ever shown to another. Only GET and HEAD requests without a
-body are cached: a POST (the CKAN-compatible API answers those) never is, and neither is a GET
-that carries its parameters in a body.
+(``catalog_changed``). The number lives in the database (``portal.models.CatalogVersion``), so
+a change made by one server process reaches every other one at its next request, whatever the
+cache backend; it is read once per cacheable request, before the answer is computed, so an
+answer is never stored under a number newer than the data it was computed from. Signed-in
+callers are never served from or written to this cache, so nothing one person may see is ever
+shown to another. Only GET and HEAD requests without a body are cached: a POST (the
+CKAN-compatible API answers those) never is, and neither is a GET that carries its parameters
+in a body.
 
 Expensive aggregate queries (facet counts) are cached under their SQL text and parameters
 (``remember``), versioned the same way.
@@ -15,18 +19,60 @@ Expensive aggregate queries (facet counts) are cached under their SQL text and p
 
 import hashlib
 from collections.abc import Callable
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.cache import patch_vary_headers
+from django.utils.connection import ConnectionProxy
 from django.utils.translation import get_language
 
 from catalog.negotiation import NEGOTIATED_PATH, preferred_format
+from portal.filecache import SharedFileCache
 
 T = TypeVar("T")
 
-VERSION_KEY = "catalog:version"
+# Failed logins, API throttles and other limits: shared by every server process, and apart from
+# the page cache so that no flood of cached pages can push a count out (settings.CACHES).
+counters = ConnectionProxy(caches, "counters")
+
+
+@contextmanager
+def counting(key: str):
+    """Hold ``key``'s lock in the ``counters`` cache across processes while a count is read and
+    written back (an API throttle's history is a list, not a number ``incr`` could add to). The
+    file cache takes its lock file; Redis a lock of its own beside the key; local memory, which
+    only one process sees, none. A Redis lock not granted within a few seconds is given up, and
+    the count made without it, rather than refusing the caller."""
+    backend = caches["counters"]
+    if isinstance(backend, SharedFileCache):
+        with backend._locked():
+            yield
+    elif isinstance(backend, RedisCache):
+        from redis.exceptions import LockError
+
+        client = backend._cache.get_client(key, write=True)
+        lock = client.lock(f"{backend.make_and_validate_key(key)}:lock", timeout=10)
+        held = lock.acquire(blocking_timeout=5)
+        try:
+            yield
+        finally:
+            if held:
+                with suppress(LockError):  # it outlived its timeout; nothing to release
+                    lock.release()
+    else:
+        yield
+
+
+# The catalogue version the current request has read (0: not yet; None: outside a request,
+# where a long-running command must see other processes' changes, so it reads every time).
+_request_version: ContextVar[int | None] = ContextVar("catalog_version", default=None)
+
 CACHED_PREFIXES = (
     "/",
     "/resources/",
@@ -46,15 +92,39 @@ SKIPPED_PREFIXES = ("/admin/", "/accounts/", "/i18n/", "/api/schema/", "/api/doc
 
 
 def catalog_changed() -> None:
-    """Invalidate every cached anonymous answer; call after any catalogue write."""
+    """Invalidate every cached anonymous answer, in every process; call after any catalogue
+    write. Inside a transaction the bump is part of it, so a rolled-back change never counts;
+    the services call this from ``transaction.on_commit``, after their data is visible."""
+    from portal.models import CatalogVersion
+
+    if not CatalogVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        _first_version(number=2)
+    if _request_version.get() is not None:
+        _request_version.set(0)  # this request reads the new number if it asks again
+
+
+def _first_version(*, number: int) -> None:
+    from portal.models import CatalogVersion
+
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+        with transaction.atomic():
+            CatalogVersion.objects.create(pk=1, number=number)
+    except IntegrityError:  # another process made the row first
+        CatalogVersion.objects.filter(pk=1).update(number=F("number") + 1)
 
 
 def _version() -> int:
-    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+    """The catalogue version, read from the database once per request."""
+    from portal.models import CatalogVersion
+
+    known = _request_version.get()
+    if not known:
+        number = CatalogVersion.objects.filter(pk=1).values_list("number", flat=True).first()
+        if known is None:
+            return number or 1
+        known = number or 1
+        _request_version.set(known)
+    return known
 
 
 def remember(sql: str, params: tuple, compute: Callable[[], T]) -> T:
@@ -129,6 +199,13 @@ class AnonymousCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _request_version.set(0)
+        try:
+            return self._answer(request)
+        finally:
+            _request_version.reset(token)
+
+    def _answer(self, request):
         if not _cacheable(request):
             return self.get_response(request)
         key = _key(request)

@@ -104,17 +104,44 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Local memory by default; Redis when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0).
-CACHES = {
-    "default": (
-        {
+# Two caches: "default" holds anonymous pages, API answers and facet counts; "counters" holds
+# failed-login counts, API throttle histories and other limits, apart, so that filling the page
+# cache with many URLs cannot push a lock-out out of it. Both are shared by every server
+# process: Redis when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0; several hosts need it;
+# REDIS_COUNTERS_URL may put the counters in a database or server of their own, one that never
+# evicts keys), otherwise files under CACHE_DIR (var/cache), which every process on this one
+# host shares, with atomic counting (portal.filecache). Never a per-process memory cache: a
+# lock-out or a throttle counted by one worker must hold in all of them.
+CACHE_DIR = Path(os.environ.get("CACHE_DIR", VAR_DIR / "cache"))
+
+
+def _caches() -> dict:
+    if os.environ.get("REDIS_URL"):
+        redis = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
         }
-        if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
-    )
-}
+        counters = os.environ.get("REDIS_COUNTERS_URL") or os.environ["REDIS_URL"]
+        return {
+            "default": redis,
+            "counters": {**redis, "LOCATION": counters, "KEY_PREFIX": "counters"},
+        }
+    files = {"BACKEND": "portal.filecache.SharedFileCache"}
+    return {
+        "default": {
+            **files,
+            "LOCATION": str(CACHE_DIR / "pages"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+        "counters": {
+            **files,
+            "LOCATION": str(CACHE_DIR / "counters"),
+            "OPTIONS": {"MAX_ENTRIES": 50000},
+        },
+    }
+
+
+CACHES = _caches()
 # How long an anonymous page or API answer is served from the cache (0 turns caching off).
 # Any catalogue change drops the whole cache at once (portal.cache.catalog_changed).
 ANONYMOUS_CACHE_SECONDS = int(os.environ.get("ANONYMOUS_CACHE_SECONDS", "300"))

@@ -20,6 +20,15 @@ if len(AUDIT_HMAC_KEY) < 32 or AUDIT_HMAC_KEY == SECRET_KEY:
     )
 if not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names the portal answers to.")
+# Lock-outs, API limits and the invalidation of cached pages must hold in every server process.
+# Redis does that across hosts; the file cache (var/cache) only across the processes of one
+# host, so it must be chosen knowingly.
+if not os.environ.get("REDIS_URL") and not env_bool("SINGLE_HOST", False):
+    raise ImproperlyConfigured(
+        "Set REDIS_URL to a Redis server that every server process shares, or set "
+        "SINGLE_HOST=1 if every server process runs on this one host: they then share the "
+        "file cache under CACHE_DIR. Failed-login lock-outs and API limits are counted there."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

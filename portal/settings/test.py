@@ -27,7 +27,11 @@ WHITENOISE_USE_FINDERS = True
 ANONYMOUS_CACHE_SECONDS = 0
 QUERY_CACHE_SECONDS = 0
 # Local memory whatever REDIS_URL says; the Redis test sets the Redis cache up itself.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}}
+# Both aliases share one store, so clearing the cache between tests also clears the counters.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+    "counters": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+}
 # Generous limits, so the suite is never throttled by accident; the tests of the limits lower
 # them themselves.
 REST_FRAMEWORK = {

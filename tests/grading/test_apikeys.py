@@ -404,16 +404,15 @@ def test_throttle__the_suite_default_is_generous(settings):
 )
 def test_throttle__against_real_redis(client, world, rates, settings):
     prefix = f"portal-test-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": prefix,
-        }
+    redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": prefix,
     }
+    settings.CACHES = {"default": redis, "counters": redis}
     from django.core.cache import caches
 
-    redis_cache = caches["default"]
+    redis_cache = caches["counters"]
     assert type(redis_cache).__name__ == "RedisCache"
     rates(anon="2/min")
     try:

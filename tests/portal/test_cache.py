@@ -147,3 +147,72 @@ def test_csv_and_json_rows_are_cached_apart(client, make_table):
     csv_answer = client.get(path, HTTP_ACCEPT="text/csv")
     assert csv_answer["X-Cache"] == "miss"
     assert csv_answer["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_a_version_bump_made_by_another_process_drops_this_process_answers(client, make_resource):
+    """Another server process changes the catalogue: only the database row moves, nothing in
+    this process's cache is touched, and this process still answers fresh."""
+    from django.db.models import F
+
+    from portal.models import CatalogVersion
+
+    resource = make_resource("open_L1")
+    path = f"/api/v1/resources/{resource.pk}/"
+    assert client.get(path)["X-Cache"] == "miss"
+    assert client.get(path)["X-Cache"] == "hit"
+    CatalogVersion.objects.filter(pk=1).update(number=F("number") + 1)
+    assert client.get(path)["X-Cache"] == "miss"
+
+
+def test_a_change_rolled_back_keeps_the_cached_answers(client, make_resource):
+    from django.db import transaction
+
+    from portal.cache import catalog_changed
+    from portal.models import CatalogVersion
+
+    make_resource("open_L1")
+    before = CatalogVersion.objects.get(pk=1).number
+    assert client.get("/resources/")["X-Cache"] == "miss"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        catalog_changed()
+        raise RuntimeError
+    assert CatalogVersion.objects.get(pk=1).number == before
+    assert client.get("/resources/")["X-Cache"] == "hit"
+    catalog_changed()
+    assert CatalogVersion.objects.get(pk=1).number == before + 1
+    assert client.get("/resources/")["X-Cache"] == "miss"
+
+
+def test_catalogue_version_row_missing_is_made_on_the_first_change(client, make_resource):
+    from portal.cache import catalog_changed
+    from portal.models import CatalogVersion
+
+    make_resource("open_L1")
+    CatalogVersion.objects.all().delete()
+    assert client.get("/resources/")["X-Cache"] == "miss"
+    assert client.get("/resources/")["X-Cache"] == "hit"
+    catalog_changed()
+    assert CatalogVersion.objects.get(pk=1).number == 2
+    assert client.get("/resources/")["X-Cache"] == "miss"
+
+
+def test_an_upheld_complaint_stops_cached_rows_and_downloads_at_once(
+    client, world, make_table, django_capture_on_commit_callbacks
+):
+    from tests.catalog.test_access_surfaces import uphold_complaint
+
+    resource = make_table("open_L1", n=3)
+    rows = f"/api/v1/resources/{resource.pk}/rows/"
+    detail = f"/api/v1/resources/{resource.pk}/"
+    assert client.get(rows)["X-Cache"] == "miss"
+    assert client.get(rows)["X-Cache"] == "hit"
+    assert client.get(detail).json()["may_download"] is True
+    assert client.get(detail)["X-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        uphold_complaint(world, resource)
+    assert callbacks
+    refused = client.get(rows, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 403
+    assert "suspended pending a rights complaint" in refused.json()["detail"]
+    fresh = client.get(detail)
+    assert fresh["X-Cache"] == "miss" and fresh.json()["may_download"] is False

@@ -392,6 +392,7 @@ def _manage(*args, **env):
         "SECRET_KEY": secrets.token_urlsafe(60),
         "AUDIT_HMAC_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": "data.example.gov.cn",
+        "SINGLE_HOST": "1",
         **env,
     }
     return subprocess.run(

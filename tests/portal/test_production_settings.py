@@ -1,0 +1,69 @@
+"""Production settings refuse to start without a cache that every server process shares."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOW = (
+    "from django.conf import settings; "
+    "print(settings.CACHES['default']['BACKEND'], settings.CACHES['counters']['BACKEND'])"
+)
+
+
+def _load(show: str = SHOW, **env) -> subprocess.CompletedProcess:
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("REDIS_URL", "REDIS_COUNTERS_URL", "SINGLE_HOST", "DJANGO_SETTINGS_MODULE")
+    }
+    base.update(
+        DJANGO_SETTINGS_MODULE="portal.settings.production",
+        SECRET_KEY="s" * 60,
+        AUDIT_HMAC_KEY="a" * 40,
+        ALLOWED_HOSTS="data.example.org",
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, "-c", show], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_without_a_shared_cache_refuses_to_start(tmp_path):
+    result = _load(PORTAL_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "Set REDIS_URL" in result.stderr and "SINGLE_HOST=1" in result.stderr
+
+
+def test_production_on_a_single_host_uses_the_shared_file_cache(tmp_path):
+    result = _load(PORTAL_VAR_DIR=str(tmp_path), SINGLE_HOST="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["portal.filecache.SharedFileCache"] * 2
+
+
+def test_production_with_redis_uses_it_for_pages_and_counters(tmp_path):
+    result = _load(PORTAL_VAR_DIR=str(tmp_path), REDIS_URL="redis://127.0.0.1:6379/3")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.core.cache.backends.redis.RedisCache"] * 2
+
+
+def test_single_host_off_still_refuses(tmp_path):
+    result = _load(PORTAL_VAR_DIR=str(tmp_path), SINGLE_HOST="0")
+    assert result.returncode != 0 and "SINGLE_HOST=1" in result.stderr
+
+
+def test_production_counters_may_have_a_redis_of_their_own(tmp_path):
+    show = (
+        "from django.conf import settings; "
+        "print(settings.CACHES['default']['LOCATION'], settings.CACHES['counters']['LOCATION'])"
+    )
+    result = _load(
+        PORTAL_VAR_DIR=str(tmp_path),
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        REDIS_COUNTERS_URL="redis://127.0.0.1:6379/4",
+        show=show,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["redis://127.0.0.1:6379/3", "redis://127.0.0.1:6379/4"]
