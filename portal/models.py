@@ -10,7 +10,7 @@ class CatalogVersion(models.Model):
     soon as it is committed, a change rolled back never counts, and no cache eviction can
     bring an old number back."""
 
-    number = models.BigIntegerField(_("number"), default=1)
+    number = models.BigIntegerField(_("version number"), default=1)
 
     class Meta:
         verbose_name = _("catalogue version")

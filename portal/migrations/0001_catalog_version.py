@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("number", models.BigIntegerField(default=1, verbose_name="number")),
+                ("number", models.BigIntegerField(default=1, verbose_name="version number")),
             ],
             options={
                 "verbose_name": "catalogue version",
