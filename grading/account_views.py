@@ -26,6 +26,7 @@ from grading.forms import (
     IndividualRegistrationForm,
     RejectionForm,
 )
+from portal.clients import client_ip
 from portal.errors import render_error
 
 BACKEND = "grading.accounts.ThrottledModelBackend"
@@ -66,7 +67,7 @@ class LoginView(BadInputIs400, auth_views.LoginView):
 
     def _lock(self, request):
         username = request.POST.get("username", "")
-        lock = accounts.login_lock(username=username, address=accounts.client_address(request))
+        lock = accounts.login_lock(username=username, address=client_ip(request))
         if lock is None:
             return None
         minutes = max(1, round(lock.retry_after / 60))

@@ -31,6 +31,7 @@ from catalog.validators import validate_credit_code
 from grading import audit, policy
 from grading.models import ConfirmedEmail, Membership
 from portal.cache import catalog_changed
+from portal.clients import client_ip
 
 User = get_user_model()
 CONFIRMATION_SALT = "grading.accounts.email-confirmation"
@@ -260,11 +261,6 @@ class LoginLock:
     retry_after: int
 
 
-def client_address(request) -> str:
-    """The caller's address as the server saw it (no proxy headers: they can be forged)."""
-    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
-
-
 def _login_key(username: str, address: str) -> str:
     digest = hashlib.sha256(f"{username.strip().lower()}\x00{address}".encode()).hexdigest()
     return f"login-failures:{digest}"
@@ -309,7 +305,7 @@ class ThrottledModelBackend(ModelBackend):
         name = username if username is not None else kwargs.get(User.USERNAME_FIELD)
         if name is None:
             return None
-        address = client_address(request)
+        address = client_ip(request)
         if login_lock(username=name, address=address):
             raise PermissionDenied(_("Too many failed logins."))
         user = super().authenticate(request, username=name, password=password, **kwargs)

@@ -1,11 +1,13 @@
 """Settings shared by every environment. Everything that differs between machines comes from
 environment variables with safe defaults: SQLite, DEBUG off, local private file storage."""
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -191,6 +193,25 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Reverse proxies in front of the server (addresses or CIDR networks, comma-separated). Only
+# when the connecting peer is one of them is X-Forwarded-For read, from the right, skipping
+# the listed proxies (portal.clients.client_ip); empty: the peer's own address is the caller's.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from _exc
+if os.environ.get("NUM_PROXIES"):
+    # A count of proxies trusts whatever a client writes into X-Forwarded-For when the count
+    # is wrong or a request bypasses the proxies; the proxies' addresses cannot be spoofed.
+    raise ImproperlyConfigured(
+        "NUM_PROXIES is no longer read: list the proxies' addresses or networks in "
+        "TRUSTED_PROXIES instead (e.g. TRUSTED_PROXIES=10.0.0.0/8,127.0.0.1)."
+    )
+
 REST_FRAMEWORK = {
     # The key first: its 401 names the scheme, and a bad key is never taken as anonymous.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -209,8 +230,8 @@ REST_FRAMEWORK = {
         "api_key": os.environ.get("API_RATE_KEY", "600/min"),
         "user": os.environ.get("API_RATE_USER", "300/min"),
     },
-    # Proxies in front of the server that append to X-Forwarded-For (0: use REMOTE_ADDR).
-    "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else None,
+    # Never read: every throttle asks portal.clients.client_ip, which follows TRUSTED_PROXIES.
+    "NUM_PROXIES": None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
