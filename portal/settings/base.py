@@ -10,6 +10,8 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.keyfile import local_secret
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
 
@@ -26,8 +28,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# A development key is acceptable only while DEBUG is on; production.py insists on a real one.
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
+# The signing key (sessions, password-reset and confirmation links). Unset: a random key is made
+# on first run and kept in SECRET_KEY_FILE (mode 0600), so no two installations share one and
+# none uses a key printed in the source. production.py insists on the variable.
+SECRET_KEY_FILE = VAR_DIR / "secret-key"
+SECRET_KEY = os.environ.get("SECRET_KEY") or local_secret(SECRET_KEY_FILE)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
