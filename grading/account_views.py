@@ -13,6 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,7 +47,17 @@ class PasswordChangeView(BadInputIs400, auth_views.PasswordChangeView):
 
 
 class PasswordResetView(BadInputIs400, auth_views.PasswordResetView):
-    """Ask for a password-reset link by e-mail (the same answer whether or not it is known)."""
+    """Ask for a password-reset link by e-mail (the same answer whether or not it is known).
+    Past the limit per address and per e-mail address the answer stays the same, but no mail
+    is sent."""
+
+    def form_valid(self, form):
+        allowed = accounts.password_reset_allowed(
+            address=client_ip(self.request), email=form.cleaned_data["email"]
+        )
+        if not allowed:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(BadInputIs400, auth_views.PasswordResetConfirmView):

@@ -297,6 +297,36 @@ def login_failures_clear(*, username: str, address: str) -> None:
     cache.delete_many([key, f"{key}:since"])
 
 
+# ---------------------------------------------------------------------------------------------
+# Password-reset mails: N requests per address and per e-mail address within a window
+# ---------------------------------------------------------------------------------------------
+
+
+def _window_count(key: str, window: int) -> int:
+    """Count one event under ``key``; the count of this window so far (atomic increment)."""
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
+def password_reset_allowed(*, address: str, email: str) -> bool:
+    """Count one request for a password-reset mail to ``email`` from ``address``; False once
+    either has asked more than ``PASSWORD_RESET_LIMIT`` times within
+    ``PASSWORD_RESET_WINDOW`` seconds. Unknown addresses count too, so the limit says nothing
+    about which accounts exist."""
+    window, limit = settings.PASSWORD_RESET_WINDOW, settings.PASSWORD_RESET_LIMIT
+    keys = (f"ip\x00{address}", f"email\x00{email.strip().lower()}")
+    counts = [
+        _window_count(f"password-reset:{hashlib.sha256(k.encode()).hexdigest()}", window)
+        for k in keys
+    ]
+    return max(counts) <= limit
+
+
 class ThrottledModelBackend(ModelBackend):
     """Django's user-name and password check, refused outright while the (user name, address)
     pair is locked out. Every login form (the portal's and the admin's) goes through it."""

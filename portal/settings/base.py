@@ -140,6 +140,10 @@ CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 AUTHENTICATION_BACKENDS = ["grading.accounts.ThrottledModelBackend"]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+# Password-reset mails: at most this many requests per address and per e-mail address within
+# the window (seconds); past that the same neutral page is shown but no mail goes out.
+PASSWORD_RESET_LIMIT = int(os.environ.get("PASSWORD_RESET_LIMIT", "5"))
+PASSWORD_RESET_WINDOW = int(os.environ.get("PASSWORD_RESET_WINDOW", "3600"))
 # Links that confirm an e-mail address stay valid this long (seconds).
 EMAIL_CONFIRMATION_MAX_AGE = int(os.environ.get("EMAIL_CONFIRMATION_MAX_AGE", str(3 * 86400)))
 LOGIN_URL = "login"
