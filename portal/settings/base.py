@@ -4,6 +4,7 @@ environment variables with safe defaults: SQLite, DEBUG off, local private file 
 import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -344,7 +345,11 @@ AGENCY_REVIEW_DAYS = int(os.environ.get("AGENCY_REVIEW_DAYS", "10"))
 GRANT_MAX_DAYS = int(os.environ.get("GRANT_MAX_DAYS", "365"))
 # Downloads and queries a new grant allows (0: no limit); the site's address for emails.
 GRANT_DEFAULT_QUOTA = int(os.environ.get("GRANT_DEFAULT_QUOTA", "1000"))
+# The portal's public address: every absolute link (e-mails, sitemaps, feeds, DCAT, the APIs)
+# is built on it (portal.links), never on the Host header a caller sent.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+if urlsplit(SITE_URL).scheme not in ("http", "https") or not urlsplit(SITE_URL).netloc:
+    raise ImproperlyConfigured("SITE_URL must be an http:// or https:// address with a host.")
 
 # Feedback (corrections, data requests, rights complaints): the agency answers within this many
 # working days (later ones are flagged overdue); anonymous submissions are limited per address

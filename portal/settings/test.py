@@ -37,4 +37,6 @@ REST_FRAMEWORK = {
 LOGIN_FAILURE_LIMIT = 1000
 PASSWORD_RESET_LIMIT = 1000
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Absolute links point at the test client's own host.
+SITE_URL = "http://testserver"
 FEEDBACK_ANON_LIMIT = 1000
