@@ -62,6 +62,9 @@ MIDDLEWARE = [
     # Outside the page cache, so answers served from it get their header too.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After static files, outside the page cache: cached answers get their Vary too, and
+    # answers to requests with credentials are marked private, no-store.
+    "portal.credentials.CredentialHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
