@@ -70,3 +70,31 @@ def client_ip(request) -> str:
             break
         peer = forwarded
     return str(peer)
+
+
+FORWARDED_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_FORWARDED",
+)
+
+
+class ForwardedHeadersMiddleware:
+    """Drop the forwarded headers of a request whose peer is not one of ``TRUSTED_PROXIES``
+    (when any are configured), so a client that reaches the server directly cannot claim
+    https (``SECURE_PROXY_SSL_HEADER``) or another host. With no proxies configured the
+    headers are left alone, and only ``client_ip`` ignores them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        networks = trusted_networks()
+        if networks:
+            peer = _parse(request.META.get("REMOTE_ADDR") or "")
+            if peer is None or not _trusted(peer, networks):
+                for name in FORWARDED_HEADERS:
+                    request.META.pop(name, None)
+        return self.get_response(request)

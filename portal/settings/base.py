@@ -58,6 +58,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: forwarded headers from peers that are not TRUSTED_PROXIES are dropped before
+    # anything reads the scheme or host from them.
+    "portal.clients.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache, so answers served from it get their header too.
     "csp.middleware.CSPMiddleware",
@@ -209,6 +212,8 @@ STORAGES = {
 # Reverse proxies in front of the server (addresses or CIDR networks, comma-separated). Only
 # when the connecting peer is one of them is X-Forwarded-For read, from the right, skipping
 # the listed proxies (portal.clients.client_ip); empty: the peer's own address is the caller's.
+# When set, the X-Forwarded-* headers of requests from any other peer are dropped, so
+# production's SECURE_PROXY_SSL_HEADER is believed only from the proxies.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 for _proxy in TRUSTED_PROXIES:
     try:

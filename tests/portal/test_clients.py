@@ -181,3 +181,19 @@ def test_settings__num_proxies_and_bad_trusted_proxies_are_refused(env, message,
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and message in result.stderr
     assert "TRUSTED_PROXIES" in result.stderr
+
+
+# -- the scheme a proxy forwards -----------------------------------------------------------------
+
+
+@pytest.fixture
+def tls_behind_proxy(settings, behind_proxy):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+
+
+def test_forwarded_proto__believed_only_from_a_trusted_proxy(client, db, tls_behind_proxy):
+    direct = client.get("/about/", REMOTE_ADDR=CLIENT, HTTP_X_FORWARDED_PROTO="https")
+    assert direct.status_code == 301 and direct["Location"].startswith("https://")
+    proxied = client.get("/about/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_PROTO="https")
+    assert proxied.status_code == 200
