@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from catalog import selectors
 from catalog.validators import plain_text
+from portal import links
 
 FEED_LENGTH = 50
 
@@ -24,7 +25,8 @@ def _midnight(day: dt.date | None) -> dt.datetime | None:
 
 
 class ResourceFeed(Feed):
-    """The 50 most recently modified entries the anonymous public may see."""
+    """The 50 most recently modified entries the anonymous public may see. Every link is
+    absolute on SITE_URL, so Django does not prefix the request's host."""
 
     feed_type = Atom1Feed
 
@@ -32,10 +34,10 @@ class ResourceFeed(Feed):
         return plain_text(f"{settings.PORTAL_NAME} · {_('Data resources')}")
 
     def link(self) -> str:
-        return reverse("catalog:resource-list")
+        return links.absolute(reverse("catalog:resource-list"))
 
     def feed_url(self) -> str:
-        return reverse("catalog:resource-feed")
+        return links.absolute(reverse("catalog:resource-feed"))
 
     def items(self):
         return selectors.newest_public_resources(limit=FEED_LENGTH)
@@ -47,7 +49,7 @@ class ResourceFeed(Feed):
         return plain_text(item.display_abstract)
 
     def item_link(self, item) -> str:
-        return reverse("catalog:resource-detail", args=[item.pk])
+        return links.absolute(reverse("catalog:resource-detail", args=[item.pk]))
 
     def item_updateddate(self, item):
         return _midnight(item.modified)
@@ -59,7 +61,7 @@ class ResourceFeed(Feed):
         return plain_text(item.provider.display_name)
 
     def item_author_link(self, item) -> str:
-        return reverse("catalog:organization-detail", args=[item.provider.code])
+        return links.absolute(reverse("catalog:organization-detail", args=[item.provider.code]))
 
     def item_categories(self, item) -> list[str]:
         return [plain_text(text) for text in (item.theme.display_name, *item.keyword_list)]

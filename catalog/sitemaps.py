@@ -2,6 +2,8 @@
 main pages. Each section is paged by ``CATALOG_SITEMAP_LIMIT`` URLs; when the whole site has
 more URLs than that, ``/sitemap.xml`` becomes an index of the section pages."""
 
+import dataclasses
+
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
@@ -12,9 +14,17 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from catalog import selectors
+from portal import links
 
 
 class _PagedSitemap(Sitemap):
+    # Every location is on SITE_URL, not on the Host header of the request that asked.
+    def get_protocol(self, protocol=None) -> str:
+        return "https" if links.site_is_https() else "http"
+
+    def get_domain(self, site=None) -> str:
+        return links.site_host()
+
     @property
     def limit(self) -> int:
         return settings.CATALOG_SITEMAP_LIMIT
@@ -90,7 +100,15 @@ def sitemap(request):
     sections = {name: cls() for name, cls in SECTIONS.items()}
     urls = sum(section.paginator.count for section in sections.values())
     if urls > settings.CATALOG_SITEMAP_LIMIT:
-        return sitemap_views.index(request, sections, sitemap_url_name="catalog:sitemap-section")
+        response = sitemap_views.index(
+            request, sections, sitemap_url_name="catalog:sitemap-section"
+        )
+        # Django's index names the request's host; the section pages live on SITE_URL.
+        response.context_data["sitemaps"] = [
+            dataclasses.replace(item, location=links.rebased(item.location))
+            for item in response.context_data["sitemaps"]
+        ]
+        return response
     return sitemap_views.sitemap(request, sections)
 
 

@@ -28,6 +28,7 @@ from catalog.negotiation import HTML, preferred_format
 from grading import feedback, policy
 from grading.grades import TIER_MEANING
 from grading.services import access_record
+from portal import links
 from portal.errors import render_error
 
 access_log = logging.getLogger("portal.access")
@@ -189,7 +190,7 @@ def _mark_downloadable_files(user, resource) -> None:
 
 
 def _base_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    return links.site_origin()
 
 
 def _rdf_response(graph, fmt: str) -> HttpResponse:
@@ -216,7 +217,7 @@ def catalog_rdf(request, fmt: str):
     kept = {k: request.GET[k] for k in ("q", "modified_since") if request.GET.get(k, "").strip()}
 
     def page_url(number: int) -> str:
-        return request.build_absolute_uri(f"{request.path}?{urlencode({**kept, 'page': number})}")
+        return links.absolute(f"{request.path}?{urlencode({**kept, 'page': number})}")
 
     graph = dcat.catalog_graph(page, base_url=_base_url(request), page_url=page_url)
     return _rdf_response(graph, fmt)

@@ -13,6 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,8 @@ from grading.forms import (
     IndividualRegistrationForm,
     RejectionForm,
 )
+from portal import links
+from portal.clients import client_ip
 from portal.errors import render_error
 
 BACKEND = "grading.accounts.ThrottledModelBackend"
@@ -45,7 +48,23 @@ class PasswordChangeView(BadInputIs400, auth_views.PasswordChangeView):
 
 
 class PasswordResetView(BadInputIs400, auth_views.PasswordResetView):
-    """Ask for a password-reset link by e-mail (the same answer whether or not it is known)."""
+    """Ask for a password-reset link by e-mail (the same answer whether or not it is known).
+    Past the limit per address and per e-mail address the answer stays the same, but no mail
+    is sent. The link in the mail is on SITE_URL, never on the Host header of the request."""
+
+    @property
+    def extra_email_context(self) -> dict:
+        host = links.site_host()
+        protocol = "https" if links.site_is_https() else "http"
+        return {"domain": host, "site_name": host, "protocol": protocol}
+
+    def form_valid(self, form):
+        allowed = accounts.password_reset_allowed(
+            address=client_ip(self.request), email=form.cleaned_data["email"]
+        )
+        if not allowed:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(BadInputIs400, auth_views.PasswordResetConfirmView):
@@ -66,7 +85,7 @@ class LoginView(BadInputIs400, auth_views.LoginView):
 
     def _lock(self, request):
         username = request.POST.get("username", "")
-        lock = accounts.login_lock(username=username, address=accounts.client_address(request))
+        lock = accounts.login_lock(username=username, address=client_ip(request))
         if lock is None:
             return None
         minutes = max(1, round(lock.retry_after / 60))
@@ -77,10 +96,6 @@ class LoginView(BadInputIs400, auth_views.LoginView):
         response = render_error(request, 429, message)
         response["Retry-After"] = str(lock.retry_after)
         return response
-
-
-def _site_url(request) -> str:
-    return request.build_absolute_uri("/")
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -124,7 +139,7 @@ def register_individual(request):
             username=data["username"],
             email=data["email"],
             password=data["password1"],
-            site_url=_site_url(request),
+            site_url=links.site_origin(),
         )
 
     return _registration(
@@ -142,7 +157,7 @@ def register_enterprise(request):
             password=data["password1"],
             name=data["organization_name"],
             credit_code=data["credit_code"],
-            site_url=_site_url(request),
+            site_url=links.site_origin(),
         )
         return user
 
@@ -168,7 +183,7 @@ def email_confirmation_resend(request):
     """Send the confirmation link again to the address on the account."""
     if not request.user.email:
         return render_error(request, 400, _("Your account has no e-mail address."))
-    accounts.email_confirmation_send(user=request.user, site_url=_site_url(request))
+    accounts.email_confirmation_send(user=request.user, site_url=links.site_origin())
     messages.success(
         request, _("We sent a new confirmation link to %(email)s.") % {"email": request.user.email}
     )

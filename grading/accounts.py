@@ -30,6 +30,7 @@ from catalog.validators import validate_credit_code
 from grading import audit, policy
 from grading.models import ConfirmedEmail, Membership
 from portal.cache import catalog_changed, counters
+from portal.clients import client_ip
 
 User = get_user_model()
 CONFIRMATION_SALT = "grading.accounts.email-confirmation"
@@ -259,11 +260,6 @@ class LoginLock:
     retry_after: int
 
 
-def client_address(request) -> str:
-    """The caller's address as the server saw it (no proxy headers: they can be forged)."""
-    return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
-
-
 def _login_key(username: str, address: str) -> str:
     digest = hashlib.sha256(f"{username.strip().lower()}\x00{address}".encode()).hexdigest()
     return f"login-failures:{digest}"
@@ -300,6 +296,36 @@ def login_failures_clear(*, username: str, address: str) -> None:
     counters.delete_many([key, f"{key}:since"])
 
 
+# ---------------------------------------------------------------------------------------------
+# Password-reset mails: N requests per address and per e-mail address within a window
+# ---------------------------------------------------------------------------------------------
+
+
+def _window_count(key: str, window: int) -> int:
+    """Count one event under ``key``; the count of this window so far (atomic increment)."""
+    if counters.add(key, 1, timeout=window):
+        return 1
+    try:
+        return counters.incr(key)
+    except ValueError:  # expired between add() and incr()
+        counters.set(key, 1, timeout=window)
+        return 1
+
+
+def password_reset_allowed(*, address: str, email: str) -> bool:
+    """Count one request for a password-reset mail to ``email`` from ``address``; False once
+    either has asked more than ``PASSWORD_RESET_LIMIT`` times within
+    ``PASSWORD_RESET_WINDOW`` seconds. Unknown addresses count too, so the limit says nothing
+    about which accounts exist."""
+    window, limit = settings.PASSWORD_RESET_WINDOW, settings.PASSWORD_RESET_LIMIT
+    keys = (f"ip\x00{address}", f"email\x00{email.strip().lower()}")
+    counts = [
+        _window_count(f"password-reset:{hashlib.sha256(k.encode()).hexdigest()}", window)
+        for k in keys
+    ]
+    return max(counts) <= limit
+
+
 class ThrottledModelBackend(ModelBackend):
     """Django's user-name and password check, refused outright while the (user name, address)
     pair is locked out. Every login form (the portal's and the admin's) goes through it."""
@@ -308,7 +334,7 @@ class ThrottledModelBackend(ModelBackend):
         name = username if username is not None else kwargs.get(User.USERNAME_FIELD)
         if name is None:
             return None
-        address = client_address(request)
+        address = client_ip(request)
         if login_lock(username=name, address=address):
             raise PermissionDenied(_("Too many failed logins."))
         user = super().authenticate(request, username=name, password=password, **kwargs)

@@ -7,8 +7,9 @@ user. Callers send it as ``Authorization: Token <key>`` or ``X-API-Key: <key>``;
 or revoked key answers 401 and is never treated as anonymous.
 
 Rate limits are DRF throttles with rates from ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``:
-anonymous callers per address (``anon``), key holders per key (``api_key``) and signed-in
-browser sessions per user (``user``).
+anonymous callers per address (``anon``, the address from ``portal.clients.client_ip``, which
+reads forwarded headers only from ``TRUSTED_PROXIES``), key holders per key (``api_key``) and
+signed-in browser sessions per user (``user``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from catalog.validators import text_errors
 from grading import audit, policy
 from grading.models import APIKey
 from portal.cache import counters, counting
+from portal.clients import client_ip
 
 KEY_SCHEME = "pdp"
 KEYWORD = "Token"
@@ -190,6 +192,10 @@ class _SettingsRateThrottle(SimpleRateThrottle):
             return super().allow_request(request, view)
         with counting(key):
             return super().allow_request(request, view)
+
+    def get_ident(self, request) -> str:
+        # Not DRF's: it trusts X-Forwarded-For from anyone unless NUM_PROXIES is set.
+        return client_ip(request)
 
     def _key(self, ident) -> str:
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from catalog import selectors as catalog_selectors
 from catalog.models import Resource
 from grading import feedback, policy
-from grading.apikeys import AnonymousRateThrottle
 from grading.feedback_forms import FeedbackActionForm, FeedbackForm
 from grading.models import Feedback
 from grading.services import InvalidTransition
+from portal.clients import client_ip
 from portal.errors import render_error
 
 PAGE = 20
@@ -45,10 +45,6 @@ def _initial(request, resource) -> dict:
     return {"agency": feedback.agencies().filter(code=code).first()}
 
 
-def _address(request) -> str:
-    return AnonymousRateThrottle().get_ident(request)
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def feedback_new(request, kind: str, pk: int | None = None):
     """Report an error, request data (about a resource, or addressed to an agency) or file a
@@ -68,7 +64,7 @@ def feedback_new(request, kind: str, pk: int | None = None):
     status = 200
     if request.method == "POST":
         if not request.user.is_authenticated and feedback.anonymous_limit_reached(
-            address=_address(request)
+            address=client_ip(request)
         ):
             message = _("Too many submissions from your address. Please try again later.")
             return render_error(request, 429, message)

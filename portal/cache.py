@@ -189,7 +189,11 @@ def _throttled(request):
 
 
 def _key(request) -> str:
-    return f"page:{_version()}:{get_language()}:{_variant(request)}:{request.get_full_path()}"
+    # The host is part of the key: an answer to a request with a forged Host header is only
+    # ever served to requests that send the same header.
+    host = request.get_host()
+    path = request.get_full_path()
+    return f"page:{_version()}:{host}:{get_language()}:{_variant(request)}:{path}"
 
 
 class AnonymousCacheMiddleware:

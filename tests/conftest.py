@@ -156,3 +156,15 @@ def make_table(make_resource):
         return resource
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _site_url_is_the_live_server(request):
+    """Absolute links are built on SITE_URL; under a live server that is the server's own
+    address, so clients that follow them (ckanapi, the harvester, a browser) reach it."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    settings = request.getfixturevalue("settings")
+    settings.SITE_URL = request.getfixturevalue("live_server").url
+    yield

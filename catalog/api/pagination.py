@@ -19,6 +19,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.utils.urls import replace_query_param
 
+from portal import links
+
 RELEVANCE = "title_match"  # annotated by catalog.search when a query is given
 
 
@@ -173,7 +175,7 @@ class CatalogCursorPagination(CursorPagination):
         self.page_size = self.get_page_size(request)
         if not self.page_size:
             return None
-        self.base_url = request.build_absolute_uri()
+        self.base_url = links.absolute_current(request)
         self.ordering = self.get_ordering(request, queryset, view)
         cursor = self._decode(request)
         values, reverse = cursor if cursor else (None, False)

@@ -10,11 +10,20 @@ from catalog.models import Distribution, Field, Organization, Product, Resource,
 from catalog.search import highlight
 from grading import policy
 from grading.grades import Grade
+from portal import links
 
 GRADE_HELP = (
     "Security grade; null unless the caller is agency or platform staff (the policy's "
     "``can_see_grades``)."
 )
+
+
+class SiteLinkField(serializers.HyperlinkedIdentityField):
+    """The object's API link on ``SITE_URL``, whatever Host the caller sent."""
+
+    def get_url(self, obj, view_name, request, format):
+        path = super().get_url(obj, view_name, None, format)
+        return None if path is None else links.absolute(path)
 
 
 class GradeField(serializers.ChoiceField):
@@ -82,14 +91,14 @@ class DistributionSerializer(serializers.ModelSerializer):
         if not policy.file_within_entry_grade(obj.resource, obj.content_grade):
             return None
         path = reverse("catalog:distribution-download", args=[obj.resource_id, obj.pk])
-        return self.context["request"].build_absolute_uri(path)
+        return links.absolute(path)
 
     def get_access_url(self, obj) -> str | None:
         return obj.url or None
 
 
 class ResourceListSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:resource-detail")
+    url = SiteLinkField(view_name="api:resource-detail")
     page_url = serializers.SerializerMethodField()
     provider = OrganizationRefSerializer()
     theme = ThemeRefSerializer()
@@ -137,7 +146,7 @@ class ResourceListSerializer(serializers.ModelSerializer):
         ]
 
     def get_page_url(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(obj_url(obj))
+        return links.absolute(obj_url(obj))
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_snippet(self, resource) -> str | None:
@@ -167,7 +176,7 @@ class ResourceDetailSerializer(ResourceListSerializer):
 
 
 class ResourceRefSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:resource-detail")
+    url = SiteLinkField(view_name="api:resource-detail")
 
     class Meta:
         model = Resource
@@ -175,7 +184,7 @@ class ResourceRefSerializer(serializers.ModelSerializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:product-detail")
+    url = SiteLinkField(view_name="api:product-detail")
     provider = OrganizationRefSerializer()
     theme = ThemeRefSerializer(allow_null=True)
     source_resources = ResourceRefSerializer(many=True)
@@ -208,9 +217,7 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:organization-detail", lookup_field="code"
-    )
+    url = SiteLinkField(view_name="api:organization-detail", lookup_field="code")
     resource_count = serializers.IntegerField()
 
     class Meta:
@@ -230,7 +237,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 
 class ThemeSerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:theme-detail", lookup_field="code")
+    url = SiteLinkField(view_name="api:theme-detail", lookup_field="code")
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     resource_count = serializers.IntegerField()
 

@@ -8,7 +8,12 @@ from grading.apikey_api import APIKeyViewSet
 
 app_name = "api"
 
-router = DefaultRouter(trailing_slash=True)
+
+class _Router(DefaultRouter):
+    APIRootView = views.APIRootView
+
+
+router = _Router(trailing_slash=True)
 router.register("resources", ResourceWriteViewSet, basename="resource")
 router.register("products", ProductWriteViewSet, basename="product")
 router.register("organizations", views.OrganizationViewSet, basename="organization")

@@ -5,7 +5,7 @@ import logging
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import filters, viewsets
+from rest_framework import filters, routers, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +17,7 @@ from catalog.api.schema import DETAIL_ERRORS, LIST_ERRORS, ROWS_PARAMETERS, ROWS
 from catalog.filters import ProductFilter, ResourceFilter
 from grading import policy
 from grading.services import access_record
+from portal import links
 
 access_log = logging.getLogger("portal.access")
 
@@ -128,7 +129,7 @@ class ResourceRowsView(APIView):
             user=request.user,
             pk=_resource_pk(pk),
             params=request.query_params,
-            base_url=request.build_absolute_uri(),
+            base_url=links.absolute_current(request),
             export=export,
         )
         access_record(
@@ -162,3 +163,12 @@ def _resource_pk(raw: str) -> int:
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         raise Http404
     return int(raw)
+
+
+class APIRootView(routers.APIRootView):
+    """The API's index: a link to each collection, on ``SITE_URL``."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response.data = {name: links.rebased(url) for name, url in response.data.items()}
+        return response

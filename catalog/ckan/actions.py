@@ -16,6 +16,7 @@ from catalog.ckan import selectors, serializers, solr
 from catalog.ckan.errors import NotFound, SearchQueryError, ValidationError
 from catalog.ckan.params import Params
 from grading import policy
+from portal import links
 
 ROWS_DEFAULT, ROWS_MAX = 10, 1000
 FACET_LIMIT_DEFAULT = 50
@@ -88,7 +89,7 @@ def status_show(context: Context, data: dict) -> dict:
     return {
         "site_title": str(settings.PORTAL_NAME),
         "site_description": "",
-        "site_url": context.request.build_absolute_uri("/").rstrip("/"),
+        "site_url": links.site_origin(),
         "error_emails_to": None,
         "locale_default": "zh_Hans",
         "ckan_version": CKAN_API_LEVEL,

@@ -28,6 +28,7 @@ from django.urls import reverse
 from catalog.models import Distribution, Organization, Resource, Theme
 from catalog.validators import web_iri
 from grading import policy
+from portal import links
 
 STATES = {
     Resource.Status.PUBLISHED: "active",
@@ -164,7 +165,7 @@ def resource_dict(
         if resource.may_download:
             if policy.file_within_entry_grade(resource, distribution.content_grade):
                 path = reverse("catalog:distribution-download", args=[resource.pk, distribution.pk])
-                url = request.build_absolute_uri(path)
+                url = links.absolute(path)
             else:
                 access_note = policy.file_denial_message(request.user, resource)
     result = {
@@ -239,7 +240,7 @@ def package_dict(
         resource_dict(d, resource=resource, position=i, request=request, access_note=access_note)
         for i, d in enumerate(resource.distributions.all())
     ]
-    page = request.build_absolute_uri(reverse("catalog:resource-detail", args=[resource.pk]))
+    page = links.absolute(reverse("catalog:resource-detail", args=[resource.pk]))
     return {
         "id": str(resource.pk),
         "name": resource.code,

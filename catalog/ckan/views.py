@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from catalog.ckan.actions import ACTIONS, Context
 from catalog.ckan.errors import ActionError
 from catalog.validators import plain_data
+from portal import links
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def request_data(request) -> dict:
 
 def _help_url(request, name: str) -> str:
     path = reverse("ckan:action", args=["help_show"])
-    return request.build_absolute_uri(path) + "?name=" + quote(name, safe="")
+    return links.absolute(path) + "?name=" + quote(name, safe="")
 
 
 @csrf_exempt

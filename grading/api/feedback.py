@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from catalog.api.pagination import ProductCursorPagination
 from catalog.models import Resource
 from grading import feedback, policy
-from grading.apikeys import AnonymousRateThrottle
 from grading.models import Feedback
+from portal.clients import client_ip
 
 # Error statuses are declared for every operation by catalog.api.schema.declare_errors.
 
@@ -104,7 +104,7 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         submission and stores nothing; resent anonymously it answers 409 and returns nothing
         (the key alone does not prove who sent the first one)."""
         if not request.user.is_authenticated and feedback.anonymous_limit_reached(
-            address=AnonymousRateThrottle().get_ident(request)
+            address=client_ip(request)
         ):
             raise exceptions.Throttled()
         data = FeedbackIn(data=request.data)

@@ -1,12 +1,17 @@
 """Settings shared by every environment. Everything that differs between machines comes from
 environment variables with safe defaults: SQLite, DEBUG off, local private file storage."""
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from portal.keyfile import local_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -24,8 +29,11 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# A development key is acceptable only while DEBUG is on; production.py insists on a real one.
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
+# The signing key (sessions, password-reset and confirmation links). Unset: a random key is made
+# on first run and kept in SECRET_KEY_FILE (mode 0600), so no two installations share one and
+# none uses a key printed in the source. production.py insists on the variable.
+SECRET_KEY_FILE = VAR_DIR / "secret-key"
+SECRET_KEY = os.environ.get("SECRET_KEY") or local_secret(SECRET_KEY_FILE)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -50,10 +58,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: forwarded headers from peers that are not TRUSTED_PROXIES are dropped before
+    # anything reads the scheme or host from them.
+    "portal.clients.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache, so answers served from it get their header too.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After static files, outside the page cache: cached answers get their Vary too, and
+    # answers to requests with credentials are marked private, no-store.
+    "portal.credentials.CredentialHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -160,6 +174,10 @@ CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 AUTHENTICATION_BACKENDS = ["grading.accounts.ThrottledModelBackend"]
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+# Password-reset mails: at most this many requests per address and per e-mail address within
+# the window (seconds); past that the same neutral page is shown but no mail goes out.
+PASSWORD_RESET_LIMIT = int(os.environ.get("PASSWORD_RESET_LIMIT", "5"))
+PASSWORD_RESET_WINDOW = int(os.environ.get("PASSWORD_RESET_WINDOW", "3600"))
 # Links that confirm an e-mail address stay valid this long (seconds).
 EMAIL_CONFIRMATION_MAX_AGE = int(os.environ.get("EMAIL_CONFIRMATION_MAX_AGE", str(3 * 86400)))
 LOGIN_URL = "login"
@@ -218,6 +236,27 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Reverse proxies in front of the server (addresses or CIDR networks, comma-separated). Only
+# when the connecting peer is one of them is X-Forwarded-For read, from the right, skipping
+# the listed proxies (portal.clients.client_ip); empty: the peer's own address is the caller's.
+# When set, the X-Forwarded-* headers of requests from any other peer are dropped, so
+# production's SECURE_PROXY_SSL_HEADER is believed only from the proxies.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from _exc
+if os.environ.get("NUM_PROXIES"):
+    # A count of proxies trusts whatever a client writes into X-Forwarded-For when the count
+    # is wrong or a request bypasses the proxies; the proxies' addresses cannot be spoofed.
+    raise ImproperlyConfigured(
+        "NUM_PROXIES is no longer read: list the proxies' addresses or networks in "
+        "TRUSTED_PROXIES instead (e.g. TRUSTED_PROXIES=10.0.0.0/8,127.0.0.1)."
+    )
+
 REST_FRAMEWORK = {
     # The key first: its 401 names the scheme, and a bad key is never taken as anonymous.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -236,8 +275,8 @@ REST_FRAMEWORK = {
         "api_key": os.environ.get("API_RATE_KEY", "600/min"),
         "user": os.environ.get("API_RATE_USER", "300/min"),
     },
-    # Proxies in front of the server that append to X-Forwarded-For (0: use REMOTE_ADDR).
-    "NUM_PROXIES": int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else None,
+    # Never read: every throttle asks portal.clients.client_ip, which follows TRUSTED_PROXIES.
+    "NUM_PROXIES": None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -341,7 +380,11 @@ AGENCY_REVIEW_DAYS = int(os.environ.get("AGENCY_REVIEW_DAYS", "10"))
 GRANT_MAX_DAYS = int(os.environ.get("GRANT_MAX_DAYS", "365"))
 # Downloads and queries a new grant allows (0: no limit); the site's address for emails.
 GRANT_DEFAULT_QUOTA = int(os.environ.get("GRANT_DEFAULT_QUOTA", "1000"))
+# The portal's public address: every absolute link (e-mails, sitemaps, feeds, DCAT, the APIs)
+# is built on it (portal.links), never on the Host header a caller sent.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+if urlsplit(SITE_URL).scheme not in ("http", "https") or not urlsplit(SITE_URL).netloc:
+    raise ImproperlyConfigured("SITE_URL must be an http:// or https:// address with a host.")
 
 # Feedback (corrections, data requests, rights complaints): the agency answers within this many
 # working days (later ones are flagged overdue); anonymous submissions are limited per address

@@ -39,5 +39,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "api_key": "100000/min", "user": "100000/min"},
 }
 LOGIN_FAILURE_LIMIT = 1000
+PASSWORD_RESET_LIMIT = 1000
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Absolute links point at the test client's own host.
+SITE_URL = "http://testserver"
 FEEDBACK_ANON_LIMIT = 1000

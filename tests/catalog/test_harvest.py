@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -67,7 +68,9 @@ def _harvested(world) -> dict[str, Resource]:
 
 
 def _dcat_file(client, tmp_path, fmt: str):
-    response = client.get(reverse("catalog:catalog-rdf", args=[fmt]), HTTP_HOST="localhost")
+    # The exporting portal's links are on its SITE_URL.
+    with override_settings(SITE_URL="http://localhost"):
+        response = client.get(reverse("catalog:catalog-rdf", args=[fmt]), HTTP_HOST="localhost")
     assert response.status_code == 200
     path = tmp_path / f"catalog.{fmt}"
     path.write_bytes(response.content)

@@ -42,7 +42,7 @@ def test_page__creates_a_key_shown_once_and_stored_hashed(client, world):
     client.force_login(user)
     response = client.post(reverse("account-api-keys"), {"name": "数据分析脚本"})
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     text = response.context["created"]["text"]
     assert text.startswith("pdp_") and text in response.content.decode()
     key = APIKey.objects.get(user=user)
