@@ -20,6 +20,13 @@ if len(AUDIT_HMAC_KEY) < 32 or AUDIT_HMAC_KEY == SECRET_KEY:
     )
 if not os.environ.get("ALLOWED_HOSTS"):
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names the portal answers to.")
+# Every absolute link (password-reset and confirmation mails, sitemaps, feeds, DCAT, the API)
+# is built on SITE_URL, never on the request's Host header, so it must be the public address.
+if not os.environ.get("SITE_URL", "").startswith("https://"):
+    raise ImproperlyConfigured(
+        "Set SITE_URL to the portal's public https:// address (e.g. https://data.example.gov.cn): "
+        "links in e-mails, sitemaps, feeds and the API are built on it, never on the Host header."
+    )
 # Lock-outs, API limits and the invalidation of cached pages must hold in every server process.
 # Redis does that across hosts; the file cache (var/cache) only across the processes of one
 # host, so it must be chosen knowingly.

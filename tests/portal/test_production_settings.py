@@ -23,6 +23,7 @@ def _load(show: str = SHOW, **env) -> subprocess.CompletedProcess:
         SECRET_KEY="s" * 60,
         AUDIT_HMAC_KEY="a" * 40,
         ALLOWED_HOSTS="data.example.org",
+        SITE_URL="https://data.example.org",
         **env,
     )
     return subprocess.run(

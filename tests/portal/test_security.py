@@ -393,6 +393,7 @@ def _manage(*args, **env):
         "AUDIT_HMAC_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": "data.example.gov.cn",
         "SINGLE_HOST": "1",
+        "SITE_URL": "https://data.example.gov.cn",
         **env,
     }
     return subprocess.run(
@@ -419,6 +420,8 @@ def test_check_deploy_with_production_settings_reports_nothing():
         ({"AUDIT_HMAC_KEY": None}, "AUDIT_HMAC_KEY"),
         ({"AUDIT_HMAC_KEY": "short"}, "AUDIT_HMAC_KEY"),
         ({"SECRET_KEY": "s" * 60, "AUDIT_HMAC_KEY": "s" * 60}, "AUDIT_HMAC_KEY"),
+        ({"SITE_URL": None}, "SITE_URL"),
+        ({"SITE_URL": "http://data.example.gov.cn"}, "SITE_URL"),
     ],
 )
 def test_production_settings_refuse_to_start_without_secrets_and_hosts(env, message):
