@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from catalog import services
+from catalog import filelimits, services
 from catalog.models import Organization, Resource, Theme
 from grading.services import InvalidTransition
 
@@ -79,7 +79,12 @@ _FALSE = {"no", "n", "false", "0", "否", ""}
 
 
 class ImportFileError(ValidationError):
-    """The file as a whole cannot be read as an import table."""
+    """The file as a whole cannot be read as an import table (``status`` 400), or is past a
+    size limit (413)."""
+
+    def __init__(self, message, *, status: int = 400, code: str | None = None):
+        super().__init__(message, code=code)
+        self.status = status
 
 
 @dataclass
@@ -117,28 +122,54 @@ class ImportResult:
 def read_table(*, name: str, data: bytes) -> list[dict[str, str]]:
     """The rows of an uploaded ``.csv`` or ``.xlsx`` file as ``{column: text}``; refuses with
     ``ImportFileError`` a file that is too large, of another kind, unreadable, or whose header
-    does not name the template's columns."""
+    does not name the template's columns. The limits of ``catalog.filelimits`` apply while it
+    is read (columns; cells, unpacked size and compression ratio of a workbook; time), and so
+    does ``IMPORT_MAX_ROWS``: reading stops at the first row past a limit (413)."""
     check_size(len(data))
     lower = name.lower()
-    if lower.endswith(".xlsx"):
-        grid = _xlsx_grid(data)
-    elif lower.endswith(".csv"):
-        grid = _csv_grid(data)
-    else:
+    if not lower.endswith((".xlsx", ".csv")):
         raise ImportFileError(_("Upload a .csv or .xlsx file made from the template."))
+    limits, deadline = filelimits.start()
+    try:
+        if lower.endswith(".xlsx"):
+            grid = _xlsx_grid(data, limits, deadline)
+        else:
+            grid = _csv_grid(data, limits, deadline)
+    except filelimits.FileRefused as exc:
+        raise ImportFileError(exc.messages[0], status=exc.status, code=exc.code) from exc
     return _rows_from_grid(grid)
 
 
 def check_size(size: int) -> None:
-    """Refuse a file larger than ``settings.IMPORT_MAX_BYTES`` (before reading it, where the
-    size is known)."""
+    """Refuse a file larger than ``settings.IMPORT_MAX_BYTES`` (413, before reading it, where
+    the size is known)."""
     if size > settings.IMPORT_MAX_BYTES:
         raise ImportFileError(
-            _("The file is larger than %(mb)s MB.") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}
+            _("The file is larger than %(mb)s MB.") % {"mb": settings.IMPORT_MAX_BYTES // 2**20},
+            status=413,
         )
 
 
-def _csv_grid(data: bytes) -> list[list[str]]:
+def _bounded(rows, limits, deadline) -> list[list[str]]:
+    """The non-empty rows of a table, refusing a row past ``limits.columns`` and a table with
+    more than ``IMPORT_MAX_ROWS`` entries as soon as it is met."""
+    grid = []
+    for row in rows:
+        if len(row) > limits.columns:
+            raise filelimits.too_many_columns(limits)
+        deadline.check()
+        if not any(row):
+            continue
+        if len(grid) > settings.IMPORT_MAX_ROWS:  # the header and one entry too many
+            raise ImportFileError(
+                _("The file has more than %(max)d entries.") % {"max": settings.IMPORT_MAX_ROWS},
+                status=413,
+            )
+        grid.append(row)
+    return grid
+
+
+def _csv_grid(data: bytes, limits, deadline) -> list[list[str]]:
     if b"\x00" in data:
         raise ImportFileError(_("The file is not a CSV text file (it holds binary data)."))
     for encoding in ("utf-8-sig", "gb18030"):
@@ -150,32 +181,23 @@ def _csv_grid(data: bytes) -> list[list[str]]:
     else:
         raise ImportFileError(_("The file is neither UTF-8 nor GB18030 (GBK) text."))
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline="")) if any(row)]
+        return _bounded(csv.reader(io.StringIO(text, newline="")), limits, deadline)
     except csv.Error as exc:
         raise ImportFileError(_("The file is not valid CSV: %(error)s") % {"error": exc}) from exc
 
 
-def _xlsx_grid(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    book = None
+def _xlsx_grid(data: bytes, limits, deadline) -> list[list[str]]:
+    rows = filelimits.xlsx_rows(io.BytesIO(data), limits=limits, deadline=deadline)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        grid = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    except Exception as exc:
-        # Besides a bad zip (zipfile.BadZipFile, EOFError) or a missing part (KeyError), a
-        # part's XML may be truncated or not XML at all, and openpyxl lets the parser's error
-        # through as it is (xml.etree.ElementTree.ParseError for a sheet, lxml's
-        # XMLSyntaxError for the workbook, styles or relationships), or fails further on
-        # (ValueError, TypeError, IndexError...). All of them mean the upload cannot be read.
+        return _bounded(([_cell_text(v) for v in row] for row in rows), limits, deadline)
+    except filelimits.FileRefused as exc:
+        if exc.status != 400:
+            raise
+        # A bad zip, a missing part, a part whose XML is truncated or not XML at all (openpyxl
+        # lets each parser's error through as it is): the upload cannot be read.
         raise ImportFileError(
             _("The XLSX file cannot be read: it is damaged, truncated or not an XLSX workbook.")
         ) from exc
-    finally:
-        if book is not None:
-            book.close()
-    return [row for row in grid if any(row)]
 
 
 def _cell_text(value) -> str:
@@ -200,16 +222,19 @@ def _rows_from_grid(grid: list[list[str]]) -> list[dict[str, str]]:
                 "The header row does not follow the template. "
                 "Missing: %(missing)s; unknown: %(unknown)s."
             )
-            % {"missing": ", ".join(missing) or "—", "unknown": ", ".join(unknown) or "—"}
+            % {"missing": ", ".join(missing) or "—", "unknown": _names(unknown)}
         )
     rows = [dict(zip(header, [c.strip() for c in cells], strict=False)) for cells in grid[1:]]
     if not rows:
         raise ImportFileError(_("The file has a header row but no entries."))
-    if len(rows) > settings.IMPORT_MAX_ROWS:
-        raise ImportFileError(
-            _("The file has more than %(max)d entries.") % {"max": settings.IMPORT_MAX_ROWS}
-        )
     return rows
+
+
+def _names(names: list[str], limit: int = 20) -> str:
+    """At most ``limit`` names, and a count of the others: a header may name thousands."""
+    shown, more = filelimits.capped(names, limit)
+    text = ", ".join(shown) or "—"
+    return f"{text} {filelimits.more_names(more)}" if more else text
 
 
 # ---------------------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ def import_page(request):
         importer.check_size(upload.size)  # before reading it into memory
         rows = importer.read_table(name=upload.name, data=upload.read())
     except importer.ImportFileError as exc:
-        return _import_refused(request, form, " ".join(exc.messages))
+        return _import_refused(request, form, " ".join(exc.messages), exc.status)
     organization = form.cleaned_data["organization"]
     dry_run = form.cleaned_data["dry_run"]
     if NDJSON in request.headers.get("Accept", ""):
@@ -115,12 +115,12 @@ def import_page(request):
     return render(request, "catalog/quality/import.html", context, status=status)
 
 
-def _import_refused(request, form, message: str):
+def _import_refused(request, form, message: str, status: int = 400):
     if NDJSON in request.headers.get("Accept", ""):
         body = json.dumps({"event": "refused", "message": message}, ensure_ascii=False)
-        return HttpResponse(body + "\n", status=400, content_type=NDJSON)
+        return HttpResponse(body + "\n", status=status, content_type=NDJSON)
     context = {"form": form, "file_error": message}
-    return render(request, "catalog/quality/import.html", context, status=400)
+    return render(request, "catalog/quality/import.html", context, status=status)
 
 
 def _import_stream(user, organization, rows, dry_run: bool) -> StreamingHttpResponse:

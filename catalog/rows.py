@@ -35,6 +35,7 @@ from django.db.models.fields.json import (
 from django.utils.translation import gettext as _
 from rest_framework.utils.urls import replace_query_param
 
+from catalog import filelimits
 from catalog.models import Field, Row
 
 # Query parameters of the row API that are not field filters.
@@ -124,13 +125,15 @@ def read_csv(handle, fields: Iterable[Field], limit: int) -> ParsedTable:
 
     Header cells are matched to dictionary fields by name or English name; other columns are
     dropped, since only graded fields may ever be served. Raises ``ValidationError`` for a file
-    that is not text in either encoding or not CSV.
+    that is not text in either encoding or not CSV, and ``filelimits.FileRefused`` (a
+    ``ValidationError``) at the first row past ``UPLOAD_MAX_COLUMNS`` or past the time limit.
     """
     fields = list(fields)
+    limits, deadline = filelimits.start()
     for encoding in ENCODINGS:
         handle.seek(0)
         try:
-            return _read(handle, encoding, fields, limit)
+            return _read(handle, encoding, fields, limit, limits, deadline)
         except UnicodeDecodeError:
             continue
         except csv.Error as exc:
@@ -140,10 +143,10 @@ def read_csv(handle, fields: Iterable[Field], limit: int) -> ParsedTable:
     raise ValidationError(_("The file is neither UTF-8 nor GB18030 (GBK) text."))
 
 
-def _read(handle, encoding: str, fields: list[Field], limit: int) -> ParsedTable:
+def _read(handle, encoding: str, fields: list[Field], limit: int, limits, deadline) -> ParsedTable:
     text = io.TextIOWrapper(_binary(handle), encoding=encoding, newline="")
     try:
-        reader = csv.reader(text)
+        reader = _bounded(csv.reader(text), limits, deadline)
         header = next(reader, [])
         columns = _match_columns(header, fields)
         rows, truncated = [], False
@@ -162,6 +165,14 @@ def _binary(handle):
     while not isinstance(handle, io.IOBase) and hasattr(handle, "file"):
         handle = handle.file
     return handle
+
+
+def _bounded(reader, limits, deadline) -> Iterator[list[str]]:
+    for cells in reader:
+        if len(cells) > limits.columns:
+            raise filelimits.too_many_columns(limits)
+        deadline.check()
+        yield cells
 
 
 def _non_blank(reader) -> Iterator[list[str]]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog import filelimits
+from catalog.filelimits import Deadline, Limits
 from catalog.models import Field
 
 CHUNK = 1024 * 1024
@@ -123,6 +124,7 @@ class CheckedFile:
     encoding: str = ""
     row_count: int = 0
     errors: list[RowError] = field(default_factory=list)
+    error_total: int | None = 0  # errors found, listed or not; None: more than the limit
 
 
 def file_format(name: str) -> str:
@@ -164,12 +166,13 @@ def _head(upload) -> bytes:
     return head
 
 
-def sniff(upload) -> str:
-    """What the bytes are: pdf, xlsx, zip, json, xml, text, or another binary kind."""
+def sniff(upload, *, limits: Limits, deadline: Deadline) -> str:
+    """What the bytes are: pdf, xlsx, zip, json, xml, text, or another binary kind. A ZIP
+    archive is checked against the limits on the way (``filelimits.check_zip``)."""
     head = _head(upload)
     for magic, kind in _MAGIC:
         if head.startswith(magic):
-            return _zip_kind(upload) if kind == "zip" else kind
+            return _zip_kind(upload, limits, deadline) if kind == "zip" else kind
     if b"\x00" in head:
         return "binary"
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
@@ -180,30 +183,17 @@ def sniff(upload) -> str:
     return "text"
 
 
-def _zip_kind(upload) -> str:
-    """``xlsx`` for a spreadsheet (a zip holding ``xl/``), ``zip`` for another archive, and
-    ``damaged`` for a zip that cannot be read (a truncated file, say)."""
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = archive.namelist()
-            bad = archive.testzip()
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
-        return "damaged"
-    finally:
-        upload.seek(0)
-    if bad is not None:
-        return "damaged"
+def _zip_kind(upload, limits: Limits, deadline: Deadline) -> str:
+    """``xlsx`` for a spreadsheet (a zip holding ``xl/``), ``zip`` for another archive; a zip
+    that cannot be read or is past a limit is refused."""
+    names = filelimits.check_zip(upload, limits=limits, deadline=deadline)
     return "xlsx" if any(n.startswith("xl/") for n in names) else "zip"
 
 
-def check_content(upload, fmt: str) -> None:
+def check_content(upload, fmt: str, *, limits: Limits, deadline: Deadline) -> None:
     """Refuse a file whose bytes are not what its extension says."""
-    kind = sniff(upload)
+    kind = sniff(upload, limits=limits, deadline=deadline)
     expected = EXPECTED_KIND[fmt]
-    if kind == "damaged":
-        raise UploadRejected(
-            _("The file is damaged or incomplete and cannot be read."), code="damaged"
-        )
     # JSON and XML are text too: a CSV or TXT file may begin with a bracket.
     if kind == expected or (expected == "text" and kind in ("json", "xml")):
         return
@@ -214,7 +204,7 @@ def check_content(upload, fmt: str) -> None:
     )
 
 
-def detect_encoding(upload) -> str:
+def detect_encoding(upload, deadline: Deadline | None = None) -> str:
     """``utf-8`` (with or without BOM) or ``gb18030``, whichever decodes the whole file;
     refused when neither does. Decodes chunk by chunk."""
     for encoding in TEXT_ENCODINGS:
@@ -222,6 +212,8 @@ def detect_encoding(upload) -> str:
         try:
             for chunk in upload.chunks(CHUNK):
                 decoder.decode(chunk)
+                if deadline is not None:
+                    deadline.check()
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
@@ -275,6 +267,13 @@ def _header_errors(fields: list[Field], header: list[str]) -> list[RowError]:
     return errors
 
 
+def _capped(errors: list[RowError], limit: int) -> list[RowError]:
+    shown, more = filelimits.capped(errors, limit)
+    if more:
+        shown.append(RowError(None, "", filelimits.more_errors(more)))
+    return shown
+
+
 # Lazy: the labels are put into messages in the language of the request, not of the import.
 _TYPE_LABELS = {
     "integer": gettext_lazy("an integer"),
@@ -285,13 +284,27 @@ _TYPE_LABELS = {
 }
 
 
-def validate_table(path: str, fmt: str, encoding: str, fields: list[Field]) -> CheckedFile:
+def validate_table(
+    path: str,
+    fmt: str,
+    encoding: str,
+    fields: list[Field],
+    *,
+    limits: Limits | None = None,
+    deadline: Deadline | None = None,
+) -> CheckedFile:
     """Validate a CSV or XLSX file at ``path`` against the data dictionary ``fields``: every
     field must have a column, every column must be a field (so that all of it is graded), and
-    every cell must parse as its field's type. Returns the rows
-    counted and at most ``settings.UPLOAD_MAX_ERRORS`` errors, each naming row and field."""
+    every cell must parse as its field's type. Returns the rows counted and at most
+    ``settings.UPLOAD_MAX_ERRORS`` errors, each naming row and field (and a line counting
+    those not listed). The table is first checked against ``catalog.filelimits``: its header
+    (CSV) or the whole sheet (XLSX) is read within the limits before the validator reads it,
+    and the validator stops at the deadline."""
     from frictionless import Detector, Resource, Schema
 
+    if limits is None or deadline is None:
+        limits, deadline = filelimits.start(limits)
+    _check_table_limits(path, fmt, encoding, limits, deadline)
     # frictionless refuses absolute paths as unsafe; name the file relative to its folder.
     where = PurePath(path)
     options = {"path": where.name, "basepath": str(where.parent), "format": fmt}
@@ -302,10 +315,16 @@ def validate_table(path: str, fmt: str, encoding: str, fields: list[Field]) -> C
             header = [str(label) for label in table.header.labels]
         errors = _header_errors(fields, header)
         if errors:
-            return CheckedFile("", "", 0, "", errors=errors)
+            return CheckedFile(
+                "", "", 0, "", errors=_capped(errors, limits.errors), error_total=len(errors)
+            )
         schema = Schema.from_descriptor(table_schema(fields, header))
         resource = Resource(**options, schema=schema, detector=Detector(schema_sync=False))
-        report = resource.validate(limit_errors=settings.UPLOAD_MAX_ERRORS)
+        report = resource.validate(
+            limit_errors=limits.errors + 1, on_row=lambda _row: deadline.check()
+        )
+    except filelimits.FileRefused:
+        raise
     except Exception as exc:  # frictionless wraps every reader failure in its own errors
         raise UploadRejected(
             _("The file cannot be read as a table: %(error)s") % {"error": _short(exc)},
@@ -314,7 +333,21 @@ def validate_table(path: str, fmt: str, encoding: str, fields: list[Field]) -> C
     task = report.tasks[0]
     types = {column["name"]: column["type"] for column in schema.to_descriptor()["fields"]}
     errors = [_row_error(e, types) for e in task.errors]
-    return CheckedFile("", "", 0, "", row_count=task.stats.get("rows") or 0, errors=errors)
+    total = len(errors)
+    if total > limits.errors:  # the validator stopped at one past the limit: how many is unknown
+        errors, total = (
+            [*errors[: limits.errors], RowError(None, "", _("… and more errors."))],
+            None,
+        )
+    rows = task.stats.get("rows") or 0
+    return CheckedFile("", "", 0, "", row_count=rows, errors=errors, error_total=total)
+
+
+def _check_table_limits(path: str, fmt: str, encoding: str, limits, deadline) -> None:
+    if fmt == "xlsx":
+        filelimits.check_xlsx(path, limits=limits, deadline=deadline)
+    else:
+        filelimits.csv_header(path, encoding or "utf-8-sig", limits=limits)
 
 
 def _missing(name: str) -> RowError:
@@ -370,23 +403,37 @@ def local_path(upload) -> Iterator[str]:
 
 def check_upload(*, upload, fields: list[Field]) -> CheckedFile:
     """Run every check on ``upload``; raise ``UploadRejected`` (with per-row errors for a
-    table failing the dictionary) or return what was found out."""
+    table failing the dictionary) or return what was found out. The limits of
+    ``catalog.filelimits`` (columns, cells, unpacked size and ratio of archives, time) apply
+    throughout: a file past one is refused with 413 before the costly step."""
+    try:
+        return _check_upload(upload, fields, *filelimits.start())
+    except filelimits.FileRefused as exc:
+        raise UploadRejected(exc.messages[0], code=exc.code, status=exc.status) from exc
+
+
+def _check_upload(upload, fields: list[Field], limits: Limits, deadline: Deadline):
     check_size(upload.size)
     fmt = file_format(upload.name)
-    check_content(upload, fmt)
-    encoding = detect_encoding(upload) if EXPECTED_KIND[fmt] == "text" else ""
+    check_content(upload, fmt, limits=limits, deadline=deadline)
+    encoding = detect_encoding(upload, deadline) if EXPECTED_KIND[fmt] == "text" else ""
     sha256, size = digest(upload)
     check_size(size)
     checked = CheckedFile(fmt, MEDIA_TYPES[fmt], size, sha256, encoding=encoding)
     if fmt in TABULAR:
         with local_path(upload) as path:
-            table = validate_table(path, fmt, encoding, fields)
+            table = validate_table(path, fmt, encoding, fields, limits=limits, deadline=deadline)
         if table.errors:
-            raise UploadRejected(
-                _("The file does not match the data dictionary: %(count)s errors.")
-                % {"count": len(table.errors)},
-                code="invalid_rows",
-                errors=table.errors,
-            )
+            raise UploadRejected(_mismatch(table), code="invalid_rows", errors=table.errors)
         checked.row_count = table.row_count
     return checked
+
+
+def _mismatch(table: CheckedFile) -> str:
+    if table.error_total is None:
+        return _("The file does not match the data dictionary: more than %(count)s errors.") % {
+            "count": settings.UPLOAD_MAX_ERRORS
+        }
+    return _("The file does not match the data dictionary: %(count)s errors.") % {
+        "count": table.error_total
+    }

@@ -352,8 +352,21 @@ UPLOAD_ALLOWED_FORMATS = tuple(
     os.environ.get("UPLOAD_ALLOWED_FORMATS", "csv,xlsx,json,pdf,zip,txt,xml").lower().split(",")
 )
 FILE_UPLOAD_HANDLERS = ["catalog.uploads.LimitedUploadHandler"]
-# At most this many errors are reported for a tabular file that fails its data dictionary.
+# At most this many errors are reported for a tabular file that fails its data dictionary (the
+# rest are counted in one line).
 UPLOAD_MAX_ERRORS = 100
+# What reading a file may cost (catalog.filelimits), on every path that reads one: uploads of
+# distribution files, the bulk import and the loading of rows. Columns of a table; cells of a
+# spreadsheet (a CSV's are bounded by its size); the bytes a ZIP archive or XLSX workbook
+# unpacks to, the compression ratio of any member over 1 MiB and the number of members, all
+# checked from the archive's directory before anything is inflated; and the seconds the checks
+# of one file may take (keep it below the server's worker timeout).
+UPLOAD_MAX_COLUMNS = int(os.environ.get("UPLOAD_MAX_COLUMNS", "1000"))
+UPLOAD_MAX_CELLS = int(os.environ.get("UPLOAD_MAX_CELLS", "5000000"))
+UPLOAD_MAX_UNZIPPED_BYTES = int(os.environ.get("UPLOAD_MAX_UNZIPPED_BYTES", str(512 * 2**20)))
+UPLOAD_MAX_ZIP_RATIO = int(os.environ.get("UPLOAD_MAX_ZIP_RATIO", "100"))
+UPLOAD_MAX_ZIP_MEMBERS = int(os.environ.get("UPLOAD_MAX_ZIP_MEMBERS", "10000"))
+UPLOAD_CHECK_SECONDS = int(os.environ.get("UPLOAD_CHECK_SECONDS", "180"))
 WORKSPACE_PAGE_SIZE = 20
 
 LOGGING = {

@@ -544,7 +544,7 @@ def test_page__oversize_upload_is_refused(client, world, theme, settings):
         {"organization": "provider", "file": upload("a.csv", data)},
         HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "The file is larger than 1 MB." in response.content.decode()
     assert written() == before
 
