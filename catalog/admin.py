@@ -4,8 +4,9 @@ through the services, so the grade ceiling holds here as everywhere else."""
 from django import forms
 from django.contrib import admin
 
-from catalog import services
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
+from catalog.publishing.metadata import EDITABLE_FIELDS
+from catalog.publishing.resources import resource_update
 from grading import policy
 from grading.admin_base import AuditedAdminMixin, PolicyAdmin, ReadOnlyPolicyAdmin
 
@@ -86,11 +87,9 @@ class ResourceAdmin(PolicyAdmin):
 
     def save_model(self, request, obj, form, change):
         data = {
-            name: form.cleaned_data[name]
-            for name in form.changed_data
-            if name in services.EDITABLE_FIELDS
+            name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS
         }
-        services.resource_update(actor=request.user, resource=obj, data=data)
+        resource_update(actor=request.user, resource=obj, data=data)
 
 
 @admin.register(Product)

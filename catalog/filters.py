@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organization, Product, Resource, Theme, UpdateCycle
-from catalog.search import search_products, search_resources
+from catalog.search.query import search_products, search_resources
 from grading import policy
 from grading.grades import Grade, Tier
 

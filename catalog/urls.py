@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
-from catalog import feeds, sitemaps, views
+from catalog import views
+from catalog.interop import feeds, sitemaps
 
 app_name = "catalog"
 

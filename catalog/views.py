@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 
-from catalog import dcat, export, schemaorg, selectors
+from catalog import selectors
 from catalog.api.pagination import (
     CatalogCursorPagination,
     ProductCursorPagination,
@@ -24,7 +24,11 @@ from catalog.api.pagination import (
 )
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.forms import CatalogQueryForm
-from catalog.negotiation import HTML, preferred_format
+from catalog.interop import dcat, export, schemaorg
+from catalog.interop import selectors as interop_selectors
+from catalog.interop.negotiation import HTML, preferred_format
+from catalog.publishing import selectors as workspace_selectors
+from catalog.rows import selectors as row_selectors
 from grading import feedback, policy
 from grading.grades import TIER_MEANING
 from grading.services import access_record
@@ -109,12 +113,14 @@ def resource_export(request, fmt: str):
     # The page's "sort by quality" is the API's ordering by descending score.
     by_quality = "-quality_score" if request.GET.get("sort") == "quality" else ""
     try:
-        ordering = selectors.export_ordering(
+        ordering = interop_selectors.export_ordering(
             queryset=filterset.qs, ordering=request.GET.get("ordering", by_quality)
         )
     except ValidationError as exc:
         return render_error(request, 400, " ".join(exc.messages))
-    found = selectors.resource_export(user=request.user, queryset=filterset.qs, ordering=ordering)
+    found = interop_selectors.resource_export(
+        user=request.user, queryset=filterset.qs, ordering=ordering
+    )
     shape = export.layout(
         english=(get_language() or "").startswith("en"),
         grades=policy.can_see_grades(request.user),
@@ -172,7 +178,7 @@ def _resource_page(request, pk: int):
         "may_give_feedback": policy.can_give_feedback(request.user, resource),
         "may_complain": policy.can_complain(request.user, resource),
         "dataset_jsonld": schemaorg.dataset(resource, base_url=_base_url(request)),
-        "history": selectors.resource_history(user=request.user, resource=resource),
+        "history": workspace_selectors.resource_history(user=request.user, resource=resource),
         **_preview(request, resource),
     }
     return render(request, "catalog/resource_detail.html", context)
@@ -200,7 +206,7 @@ def _rdf_response(graph, fmt: str) -> HttpResponse:
 @require_safe
 def resource_rdf(request, pk: int, fmt: str):
     """The DCAT-AP description of one resource (404 if the caller may not see it)."""
-    resource = selectors.resource_rdf(user=request.user, pk=pk)
+    resource = interop_selectors.resource_rdf(user=request.user, pk=pk)
     return _rdf_response(dcat.resource_graph(resource, base_url=_base_url(request)), fmt)
 
 
@@ -211,7 +217,7 @@ def catalog_rdf(request, fmt: str):
     form = CatalogQueryForm(request.GET)
     if not form.is_valid():
         return render_error(request, 400, form.error_text())
-    page = selectors.catalog_page(
+    page = interop_selectors.catalog_page(
         user=request.user, per_page=settings.CATALOG_RDF_PAGE_SIZE, **form.cleaned_data
     )
     kept = {k: request.GET[k] for k in ("q", "modified_since") if request.GET.get(k, "").strip()}
@@ -226,7 +232,7 @@ def catalog_rdf(request, fmt: str):
 def _preview(request, resource) -> dict:
     """The first rows the visitor may query (same selector as the row API), or why not."""
     try:
-        page = selectors.rows_of(
+        page = row_selectors.rows_of(
             user=request.user, resource=resource, page_size=settings.ROWS_PREVIEW_SIZE
         )
     except PermissionDenied as exc:
@@ -288,7 +294,7 @@ def _stream_file(request, resource, distribution, stored, version: int | None = 
 @require_safe
 def distribution_version_download(request, pk: int, distribution_pk: int, number: int):
     """Stream an earlier file of a distribution, under the same policy as the current one."""
-    distribution, version = selectors.distribution_version(
+    distribution, version = workspace_selectors.distribution_version(
         user=request.user, resource_pk=pk, pk=distribution_pk, number=number
     )
     resource = distribution.resource

@@ -29,17 +29,9 @@ from grading import audit, policy
 from grading.grades import BULK_DOWNLOAD_GRADES
 from grading.models import Agreement, Application, Grant, Notice
 from grading.workdays import add_working_days, working_days_between
+from portal.transitions import InvalidTransition
 
 S = Application.Status
-
-
-class InvalidTransition(Exception):
-    """The object is not in a state the action starts from; ``current`` is its state."""
-
-    def __init__(self, current: str, label: str):
-        super().__init__(current)
-        self.current = current
-        self.label = label
 
 
 class QuotaExhausted(Exception):

@@ -32,7 +32,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.connection import ConnectionProxy
 from django.utils.translation import get_language
 
-from catalog.negotiation import NEGOTIATED_PATH, preferred_format
+from catalog.interop.negotiation import NEGOTIATED_PATH, preferred_format
 from portal.filecache import SharedFileCache
 
 T = TypeVar("T")

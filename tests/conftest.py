@@ -134,7 +134,7 @@ def make_table(make_resource):
     file (``encoding`` as given), the way publication loads them."""
 
     def make(variant: str, n: int = 25, encoding: str = "utf-8", **extra):
-        from catalog import services
+        from catalog.rows.services import rows_load
 
         resource = make_resource(variant, **extra)
         limit = GRADE_ORDER[resource.grade]
@@ -152,7 +152,7 @@ def make_table(make_resource):
         distribution = f.DistributionFactory(
             resource=resource, file=ContentFile(data, name="table.csv")
         )
-        services.rows_load(distribution=distribution)
+        rows_load(distribution=distribution)
         return resource
 
     return make

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
-from catalog.search import product_search_columns, resource_search_columns
+from catalog.search.query import product_search_columns, resource_search_columns
 from grading.models import Agreement, ConfirmedEmail, Grant, Membership, PlatformRole
 
 PASSWORD = "pw-Portal-2026"

@@ -21,7 +21,7 @@ from rest_framework.utils.urls import replace_query_param
 
 from portal import links
 
-RELEVANCE = "title_match"  # annotated by catalog.search when a query is given
+RELEVANCE = "title_match"  # annotated by catalog.search.query when a query is given
 
 
 def _plain(value):

@@ -11,10 +11,10 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 
-from catalog import services
 from catalog.api.serializers import ProductSerializer
 from catalog.api.views import ProductViewSet
 from catalog.models import Organization, Product, Resource, Theme, UpdateCycle
+from catalog.publishing.products import product_review, product_save, product_submit
 
 # Error statuses are declared for every operation by catalog.api.schema.declare_errors.
 
@@ -75,7 +75,7 @@ class ProductWriteViewSet(ProductViewSet):
         theme = fields.pop("theme", None)
         fields["theme_id"] = theme.pk if theme else None
         sources = self._sources(fields.pop("source_resources"))
-        return services.product_save(
+        return product_save(
             actor=request.user,
             organization=organization,
             data=fields,
@@ -97,7 +97,7 @@ class ProductWriteViewSet(ProductViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Submit for listing; every unmet condition is named in the 400."""
-        product = services.product_submit(actor=request.user, product=self.get_object())
+        product = product_submit(actor=request.user, product=self.get_object())
         return Response(self._out(product))
 
     @extend_schema(request=ReviewIn, responses={200: ProductSerializer})
@@ -106,7 +106,7 @@ class ProductWriteViewSet(ProductViewSet):
         """Platform review: start, list (compliance and quality passed), reject or delist."""
         data = ReviewIn(data=request.data)
         data.is_valid(raise_exception=True)
-        product = services.product_review(
+        product = product_review(
             actor=request.user,
             product=self.get_object(),
             **data.validated_data,

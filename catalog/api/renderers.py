@@ -5,7 +5,7 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
-from catalog.rows import csv_cell
+from catalog.rows.reader import csv_cell
 
 
 class RowsCSVRenderer(BaseRenderer):

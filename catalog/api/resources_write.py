@@ -14,12 +14,21 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 from rest_framework.response import Response
 
-from catalog import services
 from catalog.api.schema import ERROR, VALIDATION_ERROR
 from catalog.api.serializers import FieldSerializer, ResourceDetailSerializer
 from catalog.api.views import ResourceViewSet
 from catalog.models import Distribution, Field, Organization, Theme, UpdateCycle
-from catalog.uploads import UploadRejected, too_large_message
+from catalog.publishing.dictionary import field_remove, field_save
+from catalog.publishing.distributions import distribution_upload
+from catalog.publishing.resources import (
+    resource_create,
+    resource_publish,
+    resource_return,
+    resource_submit,
+    resource_update,
+    resource_withdraw,
+)
+from catalog.publishing.uploads import UploadRejected, too_large_message
 from grading.grades import Grade, Tier
 
 
@@ -108,16 +117,14 @@ class ResourceWriteViewSet(ResourceViewSet):
         data = ResourceCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        resource = services.resource_create(actor=request.user, **fields)
+        resource = resource_create(actor=request.user, **fields)
         return self._out(resource, status.HTTP_201_CREATED)
 
     def _update(self, request, partial: bool):
         resource = self.get_object()
         data = ResourceIn(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        services.resource_update(
-            actor=request.user, resource=resource, data=dict(data.validated_data)
-        )
+        resource_update(actor=request.user, resource=resource, data=dict(data.validated_data))
         return self._out(resource)
 
     @extend_schema(request=ResourceIn, responses={200: ResourceDetailSerializer})
@@ -137,9 +144,7 @@ class ResourceWriteViewSet(ResourceViewSet):
         resource = self.get_object()
         data = FieldIn(data=request.data)
         data.is_valid(raise_exception=True)
-        field = services.field_save(
-            actor=request.user, resource=resource, data=dict(data.validated_data)
-        )
+        field = field_save(actor=request.user, resource=resource, data=dict(data.validated_data))
         return Response(self._field_out(field), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=FieldIn, responses={200: FieldSerializer, 204: None})
@@ -149,11 +154,11 @@ class ResourceWriteViewSet(ResourceViewSet):
         resource = self.get_object()
         field = get_object_or_404(Field, resource=resource, name_en=name_en)
         if request.method == "DELETE":
-            services.field_remove(actor=request.user, field=field)
+            field_remove(actor=request.user, field=field)
             return Response(status=status.HTTP_204_NO_CONTENT)
         data = FieldIn(data=request.data)
         data.is_valid(raise_exception=True)
-        field = services.field_save(
+        field = field_save(
             actor=request.user, resource=resource, data=dict(data.validated_data), field=field
         )
         return Response(self._field_out(field))
@@ -180,7 +185,7 @@ class ResourceWriteViewSet(ResourceViewSet):
                 kind=Distribution.Kind.FILE,
             )
         try:
-            services.distribution_upload(
+            distribution_upload(
                 actor=request.user,
                 resource=resource,
                 upload=data.validated_data["file"],
@@ -200,7 +205,7 @@ class ResourceWriteViewSet(ResourceViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Submit a draft for review (editors of the agency)."""
-        return self._move(request, services.resource_submit)
+        return self._move(request, resource_submit)
 
     @extend_schema(request=ResourceReasonIn, responses={200: ResourceDetailSerializer})
     @action(detail=True, methods=["post"], url_path="return")
@@ -208,13 +213,13 @@ class ResourceWriteViewSet(ResourceViewSet):
         """Return a submitted entry to its editors with a reason (reviewers of the agency)."""
         data = ResourceReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._move(request, services.resource_return, **data.validated_data)
+        return self._move(request, resource_return, **data.validated_data)
 
     @extend_schema(request=None, responses={200: ResourceDetailSerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Publish a submitted entry (reviewers of the agency)."""
-        return self._move(request, services.resource_publish)
+        return self._move(request, resource_publish)
 
     @extend_schema(request=ResourceReasonIn, responses={200: ResourceDetailSerializer})
     @action(detail=True, methods=["post"])
@@ -222,7 +227,7 @@ class ResourceWriteViewSet(ResourceViewSet):
         """Withdraw a published entry with a reason (reviewers of the agency)."""
         data = ResourceReasonIn(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._move(request, services.resource_withdraw, **data.validated_data)
+        return self._move(request, resource_withdraw, **data.validated_data)
 
 
 def _rejected(message: str, code: int) -> Response:

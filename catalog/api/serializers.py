@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
-from catalog.search import highlight
+from catalog.search.query import highlight
 from grading import policy
 from grading.grades import Grade
 from portal import links
@@ -270,7 +270,7 @@ class RowSerializer(serializers.Serializer):
 
 
 class RowPageSerializer(serializers.Serializer):
-    """A page of a resource's rows (built from ``catalog.selectors.RowPage``)."""
+    """A page of a resource's rows (built from ``catalog.rows.selectors.RowPage``)."""
 
     resource = serializers.IntegerField(source="resource.pk")
     fields = serializers.SerializerMethodField(method_name="get_row_fields")

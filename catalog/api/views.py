@@ -15,6 +15,7 @@ from catalog.api import pagination, serializers
 from catalog.api.renderers import RowsCSVRenderer
 from catalog.api.schema import DETAIL_ERRORS, LIST_ERRORS, ROWS_PARAMETERS, ROWS_RESPONSES
 from catalog.filters import ProductFilter, ResourceFilter
+from catalog.rows import selectors as row_selectors
 from grading import policy
 from grading.services import access_record
 from portal import links
@@ -125,7 +126,7 @@ class ResourceRowsView(APIView):
     )
     def get(self, request, pk: str):
         export = request.accepted_renderer.format == "csv"
-        page = selectors.resource_rows(
+        page = row_selectors.resource_rows(
             user=request.user,
             pk=_resource_pk(pk),
             params=request.query_params,

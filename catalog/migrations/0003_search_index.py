@@ -1,8 +1,8 @@
-"""Full-text indexes over the segmented search columns (see catalog/search_schema.py)."""
+"""Full-text indexes over the segmented search columns (see catalog/search/schema.py)."""
 
 from django.db import migrations
 
-from catalog.search_schema import install, uninstall
+from catalog.search.schema import install, uninstall
 
 
 class Migration(migrations.Migration):

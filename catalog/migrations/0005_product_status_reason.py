@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from catalog.search_schema import REVERSIBLE
+from catalog.search.schema import REVERSIBLE
 
 
 class Migration(migrations.Migration):

@@ -1,9 +1,9 @@
 """PostgreSQL: search reads a stored tsvector column instead of an expression index (see
-catalog/search_schema.py). On SQLite this only re-checks the full-text triggers."""
+catalog/search/schema.py). On SQLite this only re-checks the full-text triggers."""
 
 from django.db import migrations
 
-from catalog.search_schema import REVERSIBLE
+from catalog.search.schema import REVERSIBLE
 
 
 class Migration(migrations.Migration):

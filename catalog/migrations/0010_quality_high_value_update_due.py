@@ -3,12 +3,12 @@
 from django.db import migrations, models
 from django.utils import timezone
 
-from catalog.search_schema import REVERSIBLE
+from catalog.search.schema import REVERSIBLE
 
 
 def assess_existing(apps, schema_editor):
     """Score the entries that exist already (the services keep new ones current)."""
-    from catalog.quality import assess
+    from catalog.quality.criteria import assess
 
     Resource = apps.get_model("catalog", "Resource")
     today = timezone.localdate()

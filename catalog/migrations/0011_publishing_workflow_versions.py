@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from catalog.search_schema import REVERSIBLE
+from catalog.search.schema import REVERSIBLE
 
 
 class Migration(migrations.Migration):

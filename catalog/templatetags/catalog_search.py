@@ -2,7 +2,7 @@
 
 from django import template
 
-from catalog.search import highlight as _highlight
+from catalog.search.query import highlight as _highlight
 
 register = template.Library()
 

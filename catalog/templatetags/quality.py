@@ -2,7 +2,7 @@
 
 from django import template
 
-from catalog import quality
+from catalog.quality import criteria as quality
 
 register = template.Library()
 

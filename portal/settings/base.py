@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "portal",
     "catalog",
     "grading",
+    # Development tooling (catalogue generator, benchmarks); production leaves it out.
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -351,16 +353,16 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(200 * 1024 * 1024)
 UPLOAD_ALLOWED_FORMATS = tuple(
     os.environ.get("UPLOAD_ALLOWED_FORMATS", "csv,xlsx,json,pdf,zip,txt,xml").lower().split(",")
 )
-FILE_UPLOAD_HANDLERS = ["catalog.uploads.LimitedUploadHandler"]
+FILE_UPLOAD_HANDLERS = ["catalog.publishing.uploads.LimitedUploadHandler"]
 # At most this many errors are reported for a tabular file that fails its data dictionary (the
 # rest are counted in one line).
 UPLOAD_MAX_ERRORS = 100
-# What reading a file may cost (catalog.filelimits), on every path that reads one: uploads of
-# distribution files, the bulk import and the loading of rows. Columns of a table; cells of a
-# spreadsheet (a CSV's are bounded by its size); the bytes a ZIP archive or XLSX workbook
-# unpacks to, the compression ratio of any member over 1 MiB and the number of members, all
-# checked from the archive's directory before anything is inflated; and the seconds the checks
-# of one file may take (keep it below the server's worker timeout).
+# What reading a file may cost (catalog.publishing.filelimits), on every path that reads
+# one: uploads of distribution files, the bulk import and the loading of rows. Columns of a
+# table; cells of a spreadsheet (a CSV's are bounded by its size); the bytes a ZIP archive
+# or XLSX workbook unpacks to, the compression ratio of any member over 1 MiB and the number
+# of members, all checked from the archive's directory before anything is inflated; and the
+# seconds the checks of one file may take (keep it below the server's worker timeout).
 UPLOAD_MAX_COLUMNS = int(os.environ.get("UPLOAD_MAX_COLUMNS", "1000"))
 UPLOAD_MAX_CELLS = int(os.environ.get("UPLOAD_MAX_CELLS", "5000000"))
 UPLOAD_MAX_UNZIPPED_BYTES = int(os.environ.get("UPLOAD_MAX_UNZIPPED_BYTES", str(512 * 2**20)))

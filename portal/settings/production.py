@@ -5,9 +5,11 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CONTENT_SECURITY_POLICY, env_bool
+from .base import CONTENT_SECURITY_POLICY, INSTALLED_APPS, env_bool
 
 DEBUG = False
+# The catalogue generator and the benchmarks are for development only.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "devtools"]
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY to a random string of at least 50 characters.")

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from catalog import importer
 from catalog.models import Organization, Resource
+from catalog.publishing import importer
 from grading.models import Membership
 from tests import factories as f
 

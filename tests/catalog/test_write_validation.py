@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from catalog import importer
 from catalog.models import Distribution, HarvestRecord, Product, Resource
+from catalog.publishing import importer
 from grading.models import Membership
 from tests import factories as f
 

@@ -6,6 +6,7 @@ from django.db import connection
 
 from grading import audit
 from grading.models import AuditEvent
+from portal.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -65,13 +66,14 @@ def test_rows_cannot_be_changed_or_deleted_through_the_application():
 
 
 def test_tier_and_grade_changes_are_audited(world, make_resource):
-    from catalog import services
+    from catalog.publishing.dictionary import field_set_grade
+    from catalog.publishing.resources import resource_update
 
     resource = make_resource("conditional_L2")
     field = resource.fields.get()
-    services.field_set_grade(actor=None, field=field, grade="L1")
+    field_set_grade(actor=SYSTEM, field=field, grade="L1")
     resource.refresh_from_db()
-    services.resource_update(actor=None, resource=resource, data={"tier": "open"})
+    resource_update(actor=SYSTEM, resource=resource, data={"tier": "open"})
     actions = list(AuditEvent.objects.order_by("seq").values_list("action", "payload"))
     assert ("field.grade", f'{{"after":"L1","before":"L2","resource":{resource.pk}}}') in actions
     grading = [p for a, p in actions if a == "resource.grading"]

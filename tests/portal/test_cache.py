@@ -4,7 +4,9 @@ signed-in callers never touch the cache."""
 import pytest
 from django.core.cache import cache
 
-from catalog import services
+from catalog.publishing.resources import resource_update
+from catalog.rows.services import rows_load
+from portal.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +28,7 @@ def test_anonymous_pages_are_cached_and_dropped_on_change(
     second = client.get("/resources/")
     assert second["X-Cache"] == "hit" and second.content == first.content
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.resource_update(actor=None, resource=resource, data={"title": "新标题资源"})
+        resource_update(actor=SYSTEM, resource=resource, data={"title": "新标题资源"})
     assert callbacks
     third = client.get("/resources/")
     assert third["X-Cache"] == "miss"
@@ -133,7 +135,7 @@ def test_cached_rows_are_dropped_when_new_rows_are_loaded(
     assert client.get(path)["X-Cache"] == "hit"
     new_file = ContentFile("行政区,数量\n静安区,9\n".encode(), name="new.csv")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.rows_load(distribution=f.DistributionFactory(resource=resource, file=new_file))
+        rows_load(distribution=f.DistributionFactory(resource=resource, file=new_file))
     assert callbacks
     fresh = client.get(path)
     assert fresh["X-Cache"] == "miss"

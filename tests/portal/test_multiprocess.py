@@ -47,12 +47,13 @@ import django
 django.setup()
 from django.db import transaction
 
-from catalog import services
+from catalog.publishing.resources import resource_update
 from catalog.models import Resource
+from portal.actors import SYSTEM
 
 with transaction.atomic():
     resource = Resource.objects.get(pk=int(sys.argv[1]))
-    services.resource_update(actor=None, resource=resource, data={"tier": "restricted"})
+    resource_update(actor=SYSTEM, resource=resource, data={"tier": "restricted"})
 """
 
 

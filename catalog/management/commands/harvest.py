@@ -9,8 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
-from catalog import services
-from catalog.harvest import CKAN_PAGE_SIZE, HarvestError, RemoteEntry, Source, read_ckan, read_dcat
+from catalog.interop.harvest.ckan import read_ckan
+from catalog.interop.harvest.dcat import read_dcat
+from catalog.interop.harvest.fetch import CKAN_PAGE_SIZE, HarvestError, RemoteEntry, Source
+from catalog.interop.harvest.services import harvest_entry
 from catalog.models import Organization, Theme
 
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed")
@@ -125,7 +127,7 @@ class Command(BaseCommand):
             return "skipped", f"{entry.remote_id}: no theme of the entry exists here; give --theme"
         try:
             with transaction.atomic():
-                outcome = services.harvest_entry(
+                outcome = harvest_entry(
                     source=source.identity, entry=entry, provider=provider, theme=theme
                 )
                 if dry_run:

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
 
-from catalog import importer
 from catalog.models import Organization
+from catalog.publishing import importer
+from portal.actors import SYSTEM
 
 
 class Command(BaseCommand):
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from exc
         started = time.monotonic()
         result = importer.run_import(
-            actor=None,
+            actor=SYSTEM,
             organization=organization,
             rows=rows,
             dry_run=dry_run,

@@ -4,7 +4,7 @@ import csv
 
 from django.core.management import BaseCommand, CommandError
 
-from catalog.importer import COLUMNS, EXAMPLE_ROW
+from catalog.publishing.importer import COLUMNS, EXAMPLE_ROW
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand
 
-from catalog import services
 from catalog.models import Resource
+from catalog.rows.services import resource_load_rows
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         loaded = skipped = failed = 0
         for resource in resources.iterator():
             try:
-                table = services.resource_load_rows(resource=resource)
+                table = resource_load_rows(resource=resource)
             except ValidationError as exc:
                 failed += 1
                 self.stderr.write(f"{resource.code}: {' '.join(exc.messages)}")

@@ -2,7 +2,7 @@
 
 from django.core.management import BaseCommand
 
-from catalog import services
+from catalog.quality.services import quality_mark_late, quality_refresh_all
 
 
 class Command(BaseCommand):
@@ -15,5 +15,5 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="re-assess every entry")
 
     def handle(self, *args, **options):
-        changed = services.quality_refresh_all() if options["all"] else services.quality_mark_late()
+        changed = quality_refresh_all() if options["all"] else quality_mark_late()
         self.stdout.write(self.style.SUCCESS(f"{changed} entries re-scored."))

@@ -7,8 +7,8 @@ full-text index follows the columns by itself.
 from django.core.management import BaseCommand
 
 from catalog.models import Product, Resource
-from catalog.search import product_search_columns, resource_search_columns
-from catalog.services import refresh_statistics
+from catalog.search.query import product_search_columns, resource_search_columns
+from catalog.search.services import refresh_statistics
 from portal.cache import catalog_changed
 
 BATCH = 2000

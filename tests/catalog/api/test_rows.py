@@ -293,13 +293,13 @@ def test_csv__header_rows_and_formula_escaping(client, table):
 def test_csv__negative_numbers_are_escaped_too(client, make_resource):
     from django.core.files.base import ContentFile
 
-    from catalog import services
+    from catalog.rows.services import rows_load
     from tests import factories as f
 
     resource = make_resource("open_L1")
     f.FieldFactory(resource=resource, name="变化", name_en="change", data_type="integer")
     data = "变化\n-5\n7\n".encode()
-    services.rows_load(
+    rows_load(
         distribution=f.DistributionFactory(resource=resource, file=ContentFile(data, name="c.csv"))
     )
     lines = read_csv(client.get(url(resource, format="csv")))
