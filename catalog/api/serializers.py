@@ -270,7 +270,10 @@ class RowSerializer(serializers.Serializer):
 
 
 class RowPageSerializer(serializers.Serializer):
-    """A page of a resource's rows (built from ``catalog.rows.selectors.RowPage``)."""
+    """A page of a resource's rows (built from ``catalog.selectors.RowPage``)."""
+
+    # The docstring is the published schema's description, kept word for word; ``RowPage``
+    # now lives in ``catalog.rows.selectors``.
 
     resource = serializers.IntegerField(source="resource.pk")
     fields = serializers.SerializerMethodField(method_name="get_row_fields")
