@@ -267,3 +267,27 @@ def more_errors(count: int) -> str:
 def more_names(count: int) -> str:
     """The words that stand for names not listed."""
     return _("(and %(count)d more)") % {"count": count}
+
+
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def check_csv_width(text, *, limits: Limits, deadline: Deadline) -> None:
+    """Refuse a CSV text stream with a record of more than ``limits.columns`` fields, counted
+    without parsing the records (a parser would build every field of a row first): in chunks,
+    outside quotes, the most frequent of the delimiters a reader may choose, per line."""
+    inside, widest = False, 0
+    while chunk := text.read(CHUNK):
+        for index, segment in enumerate(chunk.split('"')):
+            if index:
+                inside = not inside
+            if inside:
+                continue
+            lines = segment.split("\n")
+            for number, line in enumerate(lines):
+                if number:
+                    widest = 0  # a record ends at a line break outside quotes
+                widest += max(line.count(d) for d in DELIMITERS) if line else 0
+                if widest >= limits.columns:
+                    raise too_many_columns(limits)
+        deadline.check()
