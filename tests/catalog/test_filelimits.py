@@ -507,3 +507,10 @@ def test_upload__delimiters_inside_quotes_are_not_counted(draft, editor, setting
     cell = '"' + "a,b;c|d\n" * 50 + '"'
     data = f"区,数值\n{cell},1\n".encode()
     assert page_upload(editor, draft, "quoted.csv", data).status_code == 302
+
+
+def test_upload__long_lines_with_few_delimiters_are_accepted(draft, editor, settings):
+    # Lines longer than the column limit (and than a read chunk) are fine: delimiters count.
+    settings.UPLOAD_MAX_COLUMNS = 3
+    data = ("区,数值\n" + "".join(f"{'浦' * 700_000},{n}\n" for n in range(3))).encode()
+    assert page_upload(editor, draft, "long-lines.csv", data).status_code == 302
