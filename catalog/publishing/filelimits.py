@@ -21,6 +21,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import methodcaller
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -267,3 +268,40 @@ def more_errors(count: int) -> str:
 def more_names(count: int) -> str:
     """The words that stand for names not listed."""
     return _("(and %(count)d more)") % {"count": count}
+
+
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def check_csv_width(text, *, limits: Limits, deadline: Deadline) -> None:
+    """Refuse a CSV text stream with a record of more than ``limits.columns`` fields, counted
+    without parsing the records (a parser would build every field of a row first): in chunks,
+    outside quotes, the most frequent of the delimiters a reader may choose, per line."""
+    inside, carried = False, 0  # the delimiters of the record still open at the last break
+    while chunk := text.read(CHUNK):
+        for index, segment in enumerate(chunk.split('"')):
+            inside = inside != bool(index)
+            if not inside:
+                carried = _outside(segment, carried, limits)
+        deadline.check()
+
+
+def _outside(segment: str, carried: int, limits: Limits) -> int:
+    """Count the delimiters of each line of ``segment`` (text outside quotes), the first one
+    adding to the record already open; return those of the record left open at its end."""
+    lines = segment.split("\n")
+    if len(lines) > 1 and carried + max(map(len, lines)) < limits.columns:
+        return _most(lines[-1:])  # no line is long enough to hold that many delimiters
+    carried += _most(lines[:1])
+    widest = _most(lines[1:]) if len(lines) > 1 else 0
+    if max(carried, widest) >= limits.columns:
+        raise too_many_columns(limits)
+    return _most(lines[-1:]) if len(lines) > 1 else carried
+
+
+def _most(lines: list[str]) -> int:
+    """The most delimiters of one kind on any of ``lines`` (counted by ``str.count``, line by
+    line, without a loop in Python)."""
+    if not lines:
+        return 0
+    return max(max(map(methodcaller("count", d), lines)) for d in DELIMITERS)

@@ -348,6 +348,8 @@ def _check_table_limits(path: str, fmt: str, encoding: str, limits, deadline) ->
         filelimits.check_xlsx(path, limits=limits, deadline=deadline)
     else:
         filelimits.csv_header(path, encoding or "utf-8-sig", limits=limits)
+        with open(path, encoding=encoding or "utf-8-sig", newline="", errors="replace") as text:
+            filelimits.check_csv_width(text, limits=limits, deadline=deadline)
 
 
 def _missing(name: str) -> RowError:

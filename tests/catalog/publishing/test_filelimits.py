@@ -490,3 +490,27 @@ def test_import__reading_past_the_time_limit_is_413(tmp_path, editor, theme, set
     assert response.status_code == 413
     assert "took longer than 0 seconds" in response.content.decode()
     assert written() == before
+
+
+@pytest.mark.parametrize("send", [page_upload, api_upload], ids=["page", "api"])
+def test_upload__csv_row_of_20000_cells_is_413_before_the_row_is_parsed(send, draft, editor):
+    data = "区,数值\n浦东,1\n".encode() + b"," * 20_000 + b"\n"
+    before = written()
+    response = send(editor, draft, "long.csv", data)
+    assert response.status_code == 413
+    assert COLUMNS_REFUSED in response.content.decode()
+    assert written() == before
+
+
+def test_upload__delimiters_inside_quotes_are_not_counted(draft, editor, settings):
+    settings.UPLOAD_MAX_COLUMNS = 3
+    cell = '"' + "a,b;c|d\n" * 50 + '"'
+    data = f"区,数值\n{cell},1\n".encode()
+    assert page_upload(editor, draft, "quoted.csv", data).status_code == 302
+
+
+def test_upload__long_lines_with_few_delimiters_are_accepted(draft, editor, settings):
+    # Lines longer than the column limit (and than a read chunk) are fine: delimiters count.
+    settings.UPLOAD_MAX_COLUMNS = 3
+    data = ("区,数值\n" + "".join(f"{'浦' * 700_000},{n}\n" for n in range(3))).encode()
+    assert page_upload(editor, draft, "long-lines.csv", data).status_code == 302
