@@ -2,8 +2,8 @@
 distributions, and data products.
 
 Models hold data only. Writes go through ``catalog.services``; reads through
-``catalog.selectors``; who may see or use what is decided by ``grading.policy``, which the
-``visible_to`` shortcuts below simply call.
+``catalog.selectors``; who may see or use what is decided by ``grading.policy``, which reads
+these models (they import nothing from it).
 """
 
 from django.conf import settings
@@ -107,25 +107,6 @@ class Theme(CleanTextModel, models.Model):
         return _localized(self, "name")
 
 
-class ResourceQuerySet(models.QuerySet):
-    """One-line shortcuts to the rule-book; the rules themselves live in ``grading.policy``."""
-
-    def visible_to(self, user):
-        from grading import policy
-
-        return self.filter(policy.viewable_q(user))
-
-    def downloadable_by(self, user):
-        from grading import policy
-
-        return self.filter(policy.downloadable_q(user))
-
-    def with_permissions(self, user):
-        from grading import policy
-
-        return policy.annotate_permissions(self, user)
-
-
 class Resource(CleanTextModel, models.Model):
     """A data resource catalogue entry (公共数据资源目录条目)."""
 
@@ -189,8 +170,6 @@ class Resource(CleanTextModel, models.Model):
     search_body = models.TextField(default="", blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ResourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-modified", "-id"]
@@ -422,13 +401,6 @@ class Row(models.Model):
         return f"{self.table_id}#{self.number}"
 
 
-class ProductQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from grading import policy
-
-        return self.filter(policy.product_viewable_q(user))
-
-
 class Product(CleanTextModel, models.Model):
     """A data product or service (数据产品), listed only after compliance review."""
 
@@ -500,8 +472,6 @@ class Product(CleanTextModel, models.Model):
     search_body = models.TextField(default="", blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ProductQuerySet.as_manager()
 
     class Meta:
         ordering = ["-listed_at", "-id"]

@@ -42,8 +42,8 @@ FACETS = ("theme", "provider", "tier", "res_format", "update_cycle")
 
 def resource_queryset(*, user) -> QuerySet:
     """Resources ``user`` may see, with what list pages show and the caller's permissions."""
-    return (
-        Resource.objects.visible_to(user).select_related("provider", "theme").with_permissions(user)
+    return policy.annotate_permissions(
+        policy.viewable(user).select_related("provider", "theme"), user
     )
 
 
@@ -57,9 +57,7 @@ def resource_detail(*, user, pk: int) -> Resource:
                 Prefetch("versions", queryset=DistributionVersion.objects.order_by("-number"))
             ),
         ),
-        Prefetch(
-            "products", queryset=Product.objects.visible_to(user).only("id", "name", "name_en")
-        ),
+        Prefetch("products", queryset=policy.viewable_products(user).only("id", "name", "name_en")),
     )
     try:
         return queryset.get(pk=pk)
@@ -162,7 +160,7 @@ def _run(sql: str, params: tuple) -> list[tuple]:
 def _visible_count(user, condition: Q) -> Coalesce:
     """A correlated COUNT of the resources ``user`` may see that meet ``condition``."""
     counts = (
-        Resource.objects.visible_to(user)
+        policy.viewable(user)
         .filter(condition)
         .order_by()
         .annotate(group=Value(1))
@@ -192,12 +190,12 @@ def theme_queryset(*, user) -> QuerySet:
 def product_queryset(*, user) -> QuerySet:
     """Products ``user`` may see; their source resources are limited to those ``user`` may see."""
     return (
-        Product.objects.visible_to(user)
+        policy.viewable_products(user)
         .select_related("provider", "theme")
         .prefetch_related(
             Prefetch(
                 "source_resources",
-                queryset=Resource.objects.visible_to(user).only("id", "title", "title_en", "code"),
+                queryset=policy.viewable(user).only("id", "title", "title_en", "code"),
             )
         )
     )
@@ -213,14 +211,14 @@ def product_detail(*, user, pk: int) -> Product:
 
 def headline_figures(*, user) -> dict[str, int]:
     """The home page's figures, counted over what ``user`` may see."""
-    visible = Resource.objects.visible_to(user).order_by()
+    visible = policy.viewable(user).order_by()
     by_tier = dict(visible.values_list("tier").annotate(n=Count("id")))
     return {
         "resources": sum(by_tier.values()),
         "open": by_tier.get(Tier.OPEN, 0),
         "conditional": by_tier.get(Tier.CONDITIONAL, 0),
         "providers": visible.values("provider").distinct().count(),
-        "products": Product.objects.visible_to(user).count(),
+        "products": policy.viewable_products(user).count(),
     }
 
 
@@ -257,9 +255,7 @@ class ResourceExport:
         size = settings.EXPORT_CHUNK_SIZE
         for start in range(0, len(self.ids), size):
             chunk = self.ids[start : start + size]
-            found = (
-                Resource.objects.visible_to(self.user).filter(pk__in=chunk).values(*EXPORT_COLUMNS)
-            )
+            found = policy.viewable(self.user).filter(pk__in=chunk).values(*EXPORT_COLUMNS)
             by_id = {row["pk"]: row for row in found}
             yield from (by_id[pk] for pk in chunk if pk in by_id)
 
@@ -367,12 +363,12 @@ def resource_rdf(*, user, pk: int) -> Resource:
 
 def public_resources_for_sitemap() -> QuerySet:
     """Resources the anonymous public may see, by id, with only what a sitemap needs."""
-    return Resource.objects.visible_to(AnonymousUser()).order_by("pk").only("pk", "modified")
+    return policy.viewable(AnonymousUser()).order_by("pk").only("pk", "modified")
 
 
 def public_products_for_sitemap() -> QuerySet:
     """Products the anonymous public may see, by id, with only what a sitemap needs."""
-    return Product.objects.visible_to(AnonymousUser()).order_by("pk").only("pk", "updated_at")
+    return policy.viewable_products(AnonymousUser()).order_by("pk").only("pk", "updated_at")
 
 
 def organizations_for_sitemap() -> QuerySet:
@@ -522,7 +518,7 @@ def overdue_resources(*, user, organizations: list[Organization], today: dt.date
 def high_value_resources(*, user) -> QuerySet:
     """High-value entries ``user`` may see, by theme (in the themes' order), then title."""
     return (
-        Resource.objects.visible_to(user)
+        policy.viewable(user)
         .filter(high_value=True)
         .select_related("provider", "theme")
         .order_by("theme__position", "theme__code", "title", "id")
@@ -547,7 +543,7 @@ def resource_map(*, user) -> ResourceMap:
     count with their parent, as the catalogue's theme filter does) and provider, in one
     grouped query; only themes and providers with a visible entry appear."""
     grouped = (
-        Resource.objects.visible_to(user)
+        policy.viewable(user)
         .order_by()
         .values("provider_id", top=Coalesce("theme__parent_id", "theme_id"))
         .annotate(n=Count("id"))

@@ -6,7 +6,6 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from catalog.models import Resource
 from grading import policy
 from grading.models import Application, AuditEvent, Grant, Notice
 
@@ -14,7 +13,7 @@ from grading.models import Application, AuditEvent, Grant, Notice
 def _visible_resources(user) -> Prefetch:
     """An application's or grant's resources, limited to those ``user`` may see now (a tier
     can change after the fact; a restricted title must not show through a grant)."""
-    return Prefetch("resources", queryset=Resource.objects.visible_to(user).order_by("id"))
+    return Prefetch("resources", queryset=policy.viewable(user).order_by("id"))
 
 
 def application_queryset(*, user) -> QuerySet:

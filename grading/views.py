@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from catalog.models import Resource
 from grading import policy, selectors, services
 from grading.application_forms import ActionForm, ApplicationForm
 from grading.services import STEPS
@@ -21,7 +20,7 @@ def _candidates(request):
     """Resources the caller may apply for: those named in ``?resource=`` and the form."""
     ids = [v for v in request.GET.getlist("resource") + request.POST.getlist("resources")]
     ids = [int(v) for v in ids if str(v).isdigit()][:50]
-    rows = Resource.objects.visible_to(request.user).filter(pk__in=ids).select_related("provider")
+    rows = policy.viewable(request.user).filter(pk__in=ids).select_related("provider")
     return [r for r in rows if policy.can_apply(request.user, r)]
 
 

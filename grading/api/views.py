@@ -8,8 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from catalog.api.pagination import ProductCursorPagination
-from catalog.models import Resource
-from grading import selectors, services
+from grading import policy, selectors, services
 from grading.api import serializers as s
 
 # Error statuses are declared for every operation by catalog.api.schema.declare_errors.
@@ -31,7 +30,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         ids = fields.pop("resources")
-        resources = list(Resource.objects.visible_to(request.user).filter(pk__in=ids))
+        resources = list(policy.viewable(request.user).filter(pk__in=ids))
         if len(resources) != len(set(ids)):
             raise exceptions.ValidationError({"resources": [_("No such resource.")]})
         application = services.application_create(

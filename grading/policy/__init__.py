@@ -79,6 +79,7 @@ from grading.policy.products import (
     can_view_product,
     covering_agreement,
     product_viewable_q,
+    viewable_products,
 )
 from grading.policy.resources import (
     GRANTED_ROW_GRADES,
@@ -228,6 +229,7 @@ __all__ = [
     "verified_enterprise_q",
     "viewable",
     "viewable_q",
+    "viewable_products",
     "visible_field_grades",
     "workspace_agencies",
     "workspace_denial",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from catalog.models import Organization
+from grading.models import ConfirmedEmail
 from grading.policy.principal import principal
 
 # ---------------------------------------------------------------------------------------------
@@ -34,14 +36,12 @@ def email_confirmed(user) -> bool:
     p = principal(user)
     if p.user_id is None or not user.email:
         return False
-    from grading.models import ConfirmedEmail
-
     return ConfirmedEmail.objects.filter(user_id=p.user_id, email__iexact=user.email).exists()
 
 
 def verified_enterprise_q() -> Q:
     """Organizations that are enterprises checked by platform staff (for ``Organization`` rows)."""
-    return Q(kind="enterprise", verified_at__isnull=False)
+    return Q(kind=Organization.Kind.ENTERPRISE, verified_at__isnull=False)
 
 
 def applicant_verified(user) -> bool:
@@ -65,7 +65,7 @@ def organization_listed_q(user) -> Q:
     caller's own organizations (a registration waiting for its check), and every organization
     for platform staff. A self-registered enterprise is public only once staff verified it."""
     p = principal(user)
-    q = Q(kind="agency") | verified_enterprise_q()
+    q = Q(kind=Organization.Kind.AGENCY) | verified_enterprise_q()
     if p.platform_staff:
         q |= Q(pk__isnull=False)
     if p.org_ids:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from grading.models import Application, Grant
 from grading.policy.base import _holds
 from grading.policy.principal import principal
 from grading.policy.resources import (
@@ -33,9 +34,9 @@ def application_visible_q(user) -> Q:
         return Q(pk__in=[])
     q = Q(applicant_id=p.user_id)
     if p.reviewer_org_ids:
-        q |= Q(provider_id__in=p.reviewer_org_ids) & ~Q(status="draft")
+        q |= Q(provider_id__in=p.reviewer_org_ids) & ~Q(status=Application.Status.DRAFT)
     if p.platform_staff:
-        q |= ~Q(status="draft")
+        q |= ~Q(status=Application.Status.DRAFT)
     return q
 
 
@@ -118,7 +119,5 @@ def can_manage_agreements(user) -> bool:
 
 def live_grants(user, resource, action: str) -> QuerySet:
     """The caller's grants that cover ``resource`` for ``action`` now, with quota left."""
-    from grading.models import Grant
-
     flag = "allow_download" if action == "download" else "allow_query"
     return Grant.objects.filter(_live_grant_q(principal(user), flag), resources=resource)

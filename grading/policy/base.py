@@ -9,10 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils.translation import gettext as _
 
+from catalog.models import Product, Resource
 from grading.grades import CEILING, GRADE_ORDER, Grade, Tier
+from grading.models import Feedback
 
-PUBLISHED = "published"
-LISTED = "listed"
+PUBLISHED = Resource.Status.PUBLISHED
+LISTED = Product.Status.LISTED
 PUBLIC_TIERS = (Tier.OPEN, Tier.CONDITIONAL)
 # ---------------------------------------------------------------------------------------------
 # Grades and the ceiling
@@ -71,8 +73,6 @@ def _within_ceiling(tiers: Iterable[str]) -> Q:
 
 def _suspended_ids():
     """Resources under an upheld, unresolved rights complaint (a subquery, join-free)."""
-    from grading.models import Feedback
-
     return Feedback.objects.filter(
         kind=Feedback.Kind.COMPLAINT, status=Feedback.Status.UPHELD, resource__isnull=False
     ).values("resource_id")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from catalog.models import Resource
+from grading.models import Feedback
 from grading.policy.base import PUBLISHED, _holds
 from grading.policy.principal import principal
 from grading.policy.resources import viewable_q
@@ -13,7 +15,7 @@ from grading.policy.resources import viewable_q
 # Feedback: corrections, data requests, rights complaints
 # ---------------------------------------------------------------------------------------------
 
-PUBLIC_FEEDBACK_KINDS = ("correction", "request")
+PUBLIC_FEEDBACK_KINDS = (Feedback.Kind.CORRECTION, Feedback.Kind.REQUEST)
 FEEDBACK_STAFF_ACTIONS = frozenset({"answer", "uphold", "dismiss", "resolve"})
 
 
@@ -42,15 +44,15 @@ def can_complain(user, resource) -> bool:
 
 def _public_resource_scope(user) -> Q:
     """Feedback about no resource, or about one ``user`` may see (for ``Feedback`` rows)."""
-    from catalog.models import Resource
-
     return Q(resource__isnull=True) | Q(resource_id__in=Resource.objects.filter(viewable_q(user)))
 
 
 def feedback_public_q(user=None) -> Q:
     """Feedback shown to everyone: answered corrections and data requests about no resource
     or a resource the caller may see. Complaints are never public; neither is who submitted."""
-    return Q(kind__in=PUBLIC_FEEDBACK_KINDS, status="answered") & _public_resource_scope(user)
+    return Q(
+        kind__in=PUBLIC_FEEDBACK_KINDS, status=Feedback.Status.ANSWERED
+    ) & _public_resource_scope(user)
 
 
 def feedback_statistics_q() -> Q:

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from django.db.models import Value
 
+from catalog.models import Organization
+from grading.models import ConfirmedEmail, Membership, PlatformRole
+
 # ---------------------------------------------------------------------------------------------
 # Who is asking
 # ---------------------------------------------------------------------------------------------
@@ -41,8 +44,6 @@ def principal(user) -> Principal:
     cached = getattr(user, "_grading_principal", None)
     if cached is not None:
         return cached
-    from grading.models import ConfirmedEmail, Membership, PlatformRole
-
     rows = list(
         Membership.objects.filter(user=user).values_list(
             "organization_id", "role", "organization__kind", "organization__verified_at"
@@ -58,16 +59,18 @@ def principal(user) -> Principal:
     found = Principal(
         user_id=user.pk,
         org_ids=frozenset(org for org, *_rest in rows),
-        agency_org_ids=frozenset(org for org, _role, kind, _at in rows if kind == "agency"),
+        agency_org_ids=frozenset(
+            org for org, _role, kind, _at in rows if kind == Organization.Kind.AGENCY
+        ),
         editor_org_ids=frozenset(
-            o for o, r, *_rest in rows if r in (Membership.Role.EDITOR, "admin")
+            o for o, r, *_rest in rows if r in (Membership.Role.EDITOR, Membership.Role.ADMIN)
         ),
         reviewer_org_ids=frozenset(
-            o for o, r, *_rest in rows if r in (Membership.Role.REVIEWER, "admin")
+            o for o, r, *_rest in rows if r in (Membership.Role.REVIEWER, Membership.Role.ADMIN)
         ),
         platform_admin=user.is_superuser or PlatformRole.Role.PLATFORM_ADMIN in roles,
         auditor=PlatformRole.Role.AUDITOR in roles,
-        verified_enterprise=any(k == "enterprise" and at for _o, _r, k, at in rows),
+        verified_enterprise=any(k == Organization.Kind.ENTERPRISE and at for _o, _r, k, at in rows),
         email_confirmed=_EMAIL_CONFIRMED in roles,
     )
     user._grading_principal = found

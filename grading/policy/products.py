@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from catalog.models import Product
+from grading.models import Agreement
 from grading.policy.base import LISTED, _holds
 from grading.policy.principal import principal
 
@@ -25,6 +27,11 @@ def product_viewable_q(user) -> Q:
     return q
 
 
+def viewable_products(user) -> QuerySet:
+    """Queryset form of :func:`product_viewable_q`."""
+    return Product.objects.filter(product_viewable_q(user))
+
+
 def can_view_product(user, product) -> bool:
     """May ``user`` see this product?"""
     return _holds(product, product_viewable_q(user))
@@ -41,8 +48,6 @@ def can_register_product(user, organization) -> bool:
 
 def active_agreements(organization) -> QuerySet:
     """The organization's authorized-operation agreements in force now."""
-    from grading.models import Agreement
-
     now = timezone.now()
     return Agreement.objects.filter(
         operator=organization,

@@ -10,7 +10,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.models import Resource
 from grading.grades import BULK_DOWNLOAD_GRADES, GRADE_ORDER, Grade, Tier
+from grading.models import Agreement, Grant
 from grading.policy.accounts import applicant_verified
 from grading.policy.base import (
     PUBLIC_TIERS,
@@ -29,8 +31,6 @@ from grading.policy.principal import Principal, principal
 
 
 def _granted_ids(p: Principal, flag: str):
-    from grading.models import Grant
-
     return Grant.resources.through.objects.filter(_live_grant_q(p, flag, prefix="grant__")).values(
         "resource_id"
     )
@@ -51,8 +51,6 @@ def _live_grant_q(p: Principal, flag: str, prefix: str = "") -> Q:
 
 
 def _in_scope_ids(p: Principal):
-    from grading.models import Agreement
-
     now = timezone.now()
     return Agreement.resources.through.objects.filter(
         agreement__operator_id__in=p.org_ids,
@@ -159,15 +157,11 @@ def public_q() -> Q:
 
 def viewable(user) -> QuerySet:
     """Queryset form of :func:`viewable_q`."""
-    from catalog.models import Resource
-
     return Resource.objects.filter(viewable_q(user))
 
 
 def downloadable(user) -> QuerySet:
     """Queryset form of :func:`downloadable_q`."""
-    from catalog.models import Resource
-
     return Resource.objects.filter(downloadable_q(user))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from catalog.models import Organization, Resource
 from grading.policy.base import PUBLISHED, _holds
 from grading.policy.principal import principal
 from grading.policy.resources import can_edit, can_publish, viewable_q
@@ -44,7 +45,7 @@ def workspace_agencies(user) -> frozenset[int]:
 
 # Entries an editor may change: drafts, and published ones (each change then keeps a version).
 # A submitted entry is frozen while its reviewer looks at it; a withdrawn one is closed.
-CHANGEABLE_STATES = ("draft", PUBLISHED)
+CHANGEABLE_STATES = (Resource.Status.DRAFT, PUBLISHED)
 
 
 def can_change_in_state(user, resource) -> bool:
@@ -100,7 +101,11 @@ def importing_organizations_q(user) -> Q:
     """Organizations ``user`` may import catalogue entries for (for ``Organization`` rows):
     agencies where ``user`` is an editor, as for writing entries one by one."""
     p = principal(user)
-    return Q(kind="agency", pk__in=p.editor_org_ids) if p.editor_org_ids else Q(pk__in=[])
+    return (
+        Q(kind=Organization.Kind.AGENCY, pk__in=p.editor_org_ids)
+        if p.editor_org_ids
+        else Q(pk__in=[])
+    )
 
 
 def can_import(user, organization) -> bool:
@@ -118,8 +123,12 @@ def dashboard_organizations_q(user) -> Q:
     rows): the agencies ``user`` works for; every agency for platform staff."""
     p = principal(user)
     if p.platform_staff:
-        return Q(kind="agency")
-    return Q(kind="agency", pk__in=p.agency_org_ids) if p.agency_org_ids else Q(pk__in=[])
+        return Q(kind=Organization.Kind.AGENCY)
+    return (
+        Q(kind=Organization.Kind.AGENCY, pk__in=p.agency_org_ids)
+        if p.agency_org_ids
+        else Q(pk__in=[])
+    )
 
 
 def dashboard_resources_q(user) -> Q:
