@@ -17,7 +17,6 @@ from django.http import Http404, QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from catalog.api.pagination import RELEVANCE
 from catalog.models import (
     Distribution,
     DistributionVersion,
@@ -36,6 +35,7 @@ from catalog.search import search_products, search_resources
 from grading import policy
 from grading.grades import Grade, Tier
 from portal import cache as catalog_cache
+from portal.pagination import RELEVANCE
 
 FACETS = ("theme", "provider", "tier", "res_format", "update_cycle")
 

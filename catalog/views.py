@@ -17,11 +17,6 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 
 from catalog import dcat, export, schemaorg, selectors
-from catalog.api.pagination import (
-    CatalogCursorPagination,
-    ProductCursorPagination,
-    QualityCursorPagination,
-)
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.forms import CatalogQueryForm
 from catalog.negotiation import HTML, preferred_format
@@ -30,6 +25,11 @@ from grading.grades import TIER_MEANING
 from grading.services import access_record
 from portal import links
 from portal.errors import render_error
+from portal.pagination import (
+    CatalogCursorPagination,
+    ProductCursorPagination,
+    QualityCursorPagination,
+)
 
 access_log = logging.getLogger("portal.access")
 

@@ -9,9 +9,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from catalog.api.pagination import ProductCursorPagination
 from grading import apikeys
 from grading.models import APIKey
+from portal.pagination import ProductCursorPagination
 
 
 class APIKeySerializer(serializers.ModelSerializer):

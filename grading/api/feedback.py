@@ -7,11 +7,11 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from catalog.api.pagination import ProductCursorPagination
 from catalog.models import Resource
 from grading import feedback, policy
 from grading.models import Feedback
 from portal.clients import client_ip
+from portal.pagination import ProductCursorPagination
 
 # Error statuses are declared for every operation by catalog.api.schema.declare_errors.
 

@@ -7,9 +7,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from catalog.api.pagination import ProductCursorPagination
 from grading import policy, selectors, services
 from grading.api import serializers as s
+from portal.pagination import ProductCursorPagination
 
 # Error statuses are declared for every operation by catalog.api.schema.declare_errors.
 
