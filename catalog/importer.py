@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from catalog import filelimits, services
 from catalog.models import Organization, Resource, Theme
-from grading.services import InvalidTransition
+from portal.transitions import InvalidTransition
 
 COLUMNS = (
     "code",

@@ -38,8 +38,8 @@ from catalog.search import product_search_columns, resource_search_columns
 from catalog.validators import text_errors
 from grading import audit, policy
 from grading.grades import Grade
-from grading.services import InvalidTransition
 from portal.cache import catalog_changed
+from portal.transitions import InvalidTransition
 
 if TYPE_CHECKING:
     from catalog.harvest import Link, RemoteEntry

@@ -27,8 +27,8 @@ from catalog.workspace_forms import (
     UploadForm,
 )
 from grading import policy
-from grading.services import InvalidTransition
 from portal.errors import render_error
+from portal.transitions import InvalidTransition
 
 GET_POST = require_http_methods(["GET", "HEAD", "POST"])
 TRANSITIONS = {

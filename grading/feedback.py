@@ -28,9 +28,10 @@ from catalog.models import Organization, Resource
 from catalog.validators import text_errors
 from grading import audit, policy
 from grading.models import Feedback
-from grading.services import InvalidTransition, notify
+from grading.services import notify
 from grading.workdays import add_working_days, working_days_between
 from portal.cache import catalog_changed, counters
+from portal.transitions import Step, advance
 
 K = Feedback.Kind
 S = Feedback.Status
@@ -46,17 +47,17 @@ EVIDENCE_TYPES = {
 
 
 @dataclass(frozen=True)
-class _Step:
-    sources: tuple[str, ...]
-    target: str
-    kinds: tuple[str, ...]
+class FeedbackStep(Step):
+    """A feedback step, which applies to some kinds of feedback only."""
+
+    kinds: tuple[str, ...] = ()
 
 
-STEPS: dict[str, _Step] = {
-    "answer": _Step((S.OPEN,), S.ANSWERED, (K.CORRECTION, K.REQUEST)),
-    "uphold": _Step((S.OPEN,), S.UPHELD, (K.COMPLAINT,)),
-    "dismiss": _Step((S.OPEN,), S.DISMISSED, (K.COMPLAINT,)),
-    "resolve": _Step((S.UPHELD,), S.RESOLVED, (K.COMPLAINT,)),
+STEPS: dict[str, FeedbackStep] = {
+    "answer": FeedbackStep((S.OPEN,), S.ANSWERED, kinds=(K.CORRECTION, K.REQUEST)),
+    "uphold": FeedbackStep((S.OPEN,), S.UPHELD, kinds=(K.COMPLAINT,)),
+    "dismiss": FeedbackStep((S.OPEN,), S.DISMISSED, kinds=(K.COMPLAINT,)),
+    "resolve": FeedbackStep((S.UPHELD,), S.RESOLVED, kinds=(K.COMPLAINT,)),
 }
 
 
@@ -259,7 +260,7 @@ def _changes(action: str, text: str) -> dict:
     return {"answer": text, "answered_at": now, "updated_at": now}
 
 
-def _check_step(actor, feedback: Feedback, action: str, text: str) -> _Step:
+def _check_step(actor, feedback: Feedback, action: str, text: str) -> FeedbackStep:
     step = STEPS.get(action)
     if step is None or not policy.can_act_on_feedback(actor, feedback, action):
         raise PermissionDenied(_("Only staff of the agency addressed may do this."))
@@ -282,13 +283,7 @@ def feedback_act(*, actor, feedback: Feedback, action: str, text: str) -> Feedba
     start from. Upholding suspends access to the resource; resolving restores it."""
     text = (text or "").strip()
     step = _check_step(actor, feedback, action, text)
-    moved = Feedback.objects.filter(pk=feedback.pk, status__in=step.sources).update(
-        status=step.target, **_changes(action, text)
-    )
-    if not moved:
-        current = Feedback.objects.get(pk=feedback.pk)
-        raise InvalidTransition(current.status, current.get_status_display())
-    feedback.refresh_from_db()
+    advance(feedback, STEPS, action, **_changes(action, text))
     payload = {"from_states": list(step.sources), "to": step.target, "text": text}
     audit.record(actor=actor, action=f"feedback.{action}", obj=feedback, payload=payload)
     _tell_submitter(feedback, action)

@@ -18,9 +18,9 @@ from catalog.models import Resource
 from grading import feedback, policy
 from grading.feedback_forms import FeedbackActionForm, FeedbackForm
 from grading.models import Feedback
-from grading.services import InvalidTransition
 from portal.clients import client_ip
 from portal.errors import render_error
+from portal.transitions import InvalidTransition
 
 PAGE = 20
 K = Feedback.Kind

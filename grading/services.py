@@ -1,16 +1,16 @@
 """Writes for applications, grants and agreements (DESIGN §3).
 
-Every transition is a compare-and-set on the row's state (``UPDATE … WHERE status IN …``), so two
-people acting at once cannot both succeed: the second gets ``InvalidTransition`` naming the
-current state. Each transition is appended to the audit chain and the applicant is told of each
-decision (an in-app notice and an email, sent once the transaction commits).
+Every transition is one compare-and-set step of ``portal.transitions`` (``UPDATE … WHERE status
+IN …``) driven by the tables below, so two people acting at once cannot both succeed: the second
+gets ``InvalidTransition`` naming the current state. Each transition is appended to the audit
+chain and the applicant is told of each decision (an in-app notice and an email, sent once the
+transaction commits).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -29,40 +29,31 @@ from grading import audit, policy
 from grading.grades import BULK_DOWNLOAD_GRADES
 from grading.models import Agreement, Application, Grant, Notice
 from grading.workdays import add_working_days, working_days_between
+from portal.actors import SYSTEM
+from portal.transitions import InvalidTransition, Step, advance
 
 S = Application.Status
-
-
-class InvalidTransition(Exception):
-    """The object is not in a state the action starts from; ``current`` is its state."""
-
-    def __init__(self, current: str, label: str):
-        super().__init__(current)
-        self.current = current
-        self.label = label
 
 
 class QuotaExhausted(Exception):
     """No live grant with quota left covers the request."""
 
 
-@dataclass(frozen=True)
-class _Step:
-    sources: tuple[str, ...]
-    target: str
-    needs_reason: bool = False
+STEPS: dict[str, Step] = {
+    "submit": Step((S.DRAFT, S.RETURNED), S.SUBMITTED),
+    "withdraw": Step((S.DRAFT, S.SUBMITTED, S.RETURNED, S.CHECKED, S.NEED_INFO), S.WITHDRAWN),
+    "return": Step((S.SUBMITTED,), S.RETURNED, needs_reason=True),
+    "check": Step((S.SUBMITTED,), S.CHECKED),
+    "approve": Step((S.CHECKED,), S.APPROVED),
+    "reject": Step((S.CHECKED,), S.REJECTED, needs_reason=True),
+    "request_info": Step((S.CHECKED,), S.NEED_INFO, needs_reason=True),
+    "respond": Step((S.NEED_INFO,), S.CHECKED, needs_reason=True),
+    "accept": Step((S.APPROVED,), S.GRANTED),
+}
 
-
-STEPS: dict[str, _Step] = {
-    "submit": _Step((S.DRAFT, S.RETURNED), S.SUBMITTED),
-    "withdraw": _Step((S.DRAFT, S.SUBMITTED, S.RETURNED, S.CHECKED, S.NEED_INFO), S.WITHDRAWN),
-    "return": _Step((S.SUBMITTED,), S.RETURNED, needs_reason=True),
-    "check": _Step((S.SUBMITTED,), S.CHECKED),
-    "approve": _Step((S.CHECKED,), S.APPROVED),
-    "reject": _Step((S.CHECKED,), S.REJECTED, needs_reason=True),
-    "request_info": _Step((S.CHECKED,), S.NEED_INFO, needs_reason=True),
-    "respond": _Step((S.NEED_INFO,), S.CHECKED, needs_reason=True),
-    "accept": _Step((S.APPROVED,), S.GRANTED),
+GRANT_STEPS: dict[str, Step] = {
+    "revoke": Step((Grant.Status.ACTIVE,), Grant.Status.REVOKED),
+    "expire": Step((Grant.Status.ACTIVE,), Grant.Status.EXPIRED),
 }
 
 
@@ -123,7 +114,7 @@ def application_create(
     return application
 
 
-def _require_reason(step: _Step, reason: str) -> str:
+def _require_reason(step: Step, reason: str) -> str:
     reason = (reason or "").strip()
     if step.needs_reason and not reason:
         raise ValidationError({"reason": [_("State the reason.")]})
@@ -170,13 +161,7 @@ def application_act(
         raise PermissionDenied(_("You may not do this to this application."))
     reason = _require_reason(step, reason)
     _check_ready(application, action)
-    moved = Application.objects.filter(pk=application.pk, status__in=step.sources).update(
-        status=step.target, **_changes(application, action, reason)
-    )
-    if not moved:
-        current = Application.objects.get(pk=application.pk)
-        raise InvalidTransition(current.status, current.get_status_display())
-    application.refresh_from_db()
+    advance(application, STEPS, action, **_changes(application, action, reason))
     payload = {"from_states": list(step.sources), "to": step.target, "reason": reason}
     audit.record(actor=actor, action=f"application.{action}", obj=application, payload=payload)
     if action == "accept":
@@ -263,12 +248,7 @@ def grant_revoke(*, actor, grant: Grant, reason: str) -> Grant:
         raise ValidationError({"reason": [_("State the reason.")]})
     if errors := text_errors({"reason": reason}):
         raise ValidationError(errors)
-    if not Grant.objects.filter(pk=grant.pk, status=Grant.Status.ACTIVE).update(
-        status=Grant.Status.REVOKED
-    ):
-        grant.refresh_from_db()
-        raise InvalidTransition(grant.status, grant.get_status_display())
-    grant.refresh_from_db()
+    advance(grant, GRANT_STEPS, "revoke")
     audit.record(actor=actor, action="grant.revoke", obj=grant, payload={"reason": reason})
     notify(
         user=grant.grantee,
@@ -285,11 +265,12 @@ def grants_expire(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     expired = 0
     for grant in Grant.objects.filter(status=Grant.Status.ACTIVE, valid_until__lte=now):
-        if Grant.objects.filter(pk=grant.pk, status=Grant.Status.ACTIVE).update(
-            status=Grant.Status.EXPIRED
-        ):
-            audit.record(actor=None, action="grant.expire", obj=grant, payload={})
-            expired += 1
+        try:
+            advance(grant, GRANT_STEPS, "expire")
+        except InvalidTransition:
+            continue  # revoked meanwhile
+        audit.record(actor=SYSTEM, action="grant.expire", obj=grant, payload={})
+        expired += 1
     return expired
 
 

@@ -12,6 +12,7 @@ from grading import policy, selectors, services
 from grading.application_forms import ActionForm, ApplicationForm
 from grading.services import STEPS
 from portal.errors import render_error
+from portal.transitions import InvalidTransition
 
 PAGE = 50
 
@@ -111,7 +112,7 @@ def _act(request, application):
         return render_error(request, 403, str(exc))
     except ValidationError as exc:
         return render_error(request, 400, " ".join(exc.messages))
-    except services.InvalidTransition as exc:
+    except InvalidTransition as exc:
         message = _("Not possible in the current state (%(state)s).") % {"state": exc.label}
         return render_error(request, 409, message)
     messages.success(request, _("Done."))
@@ -144,7 +145,7 @@ def _revoke(request):
         return render_error(request, 403, str(exc))
     except ValidationError as exc:
         return render_error(request, 400, " ".join(exc.messages))
-    except services.InvalidTransition as exc:
+    except InvalidTransition as exc:
         message = _("Not possible in the current state (%(state)s).") % {"state": exc.label}
         return render_error(request, 409, message)
     messages.success(request, _("Grant #%(id)s revoked.") % {"id": grant.pk})

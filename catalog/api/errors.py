@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from grading.services import InvalidTransition
+from portal.transitions import InvalidTransition
 
 
 class Conflict(exceptions.APIException):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from catalog import services
 from catalog.models import Field, Resource
 from grading import policy
-from grading.services import InvalidTransition
+from portal.transitions import InvalidTransition
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from grading import feedback as fb
 from grading.models import AuditEvent, Feedback, Notice
-from grading.services import InvalidTransition
+from portal.transitions import InvalidTransition
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
