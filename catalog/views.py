@@ -20,7 +20,8 @@ from catalog import dcat, export, schemaorg, selectors
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.forms import CatalogQueryForm
 from catalog.negotiation import HTML, preferred_format
-from grading import feedback, policy
+from grading import policy
+from grading.feedback import selectors as feedback
 from grading.grades import TIER_MEANING
 from grading.services import access_record
 from portal import links

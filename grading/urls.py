@@ -1,6 +1,7 @@
 from django.urls import path
 
-from grading import feedback_views, views
+from grading import views
+from grading.feedback import views as feedback_views
 
 app_name = "grading"
 

@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
-from grading.api import feedback, views
+from grading.api import views
+from grading.feedback import api as feedback
 
 app_name = "grading-api"
 

@@ -260,13 +260,13 @@ if os.environ.get("NUM_PROXIES"):
 REST_FRAMEWORK = {
     # The key first: its 401 names the scheme, and a bad key is never taken as anonymous.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "grading.apikeys.APIKeyAuthentication",
+        "grading.accounts.apikeys.APIKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "grading.apikeys.AnonymousRateThrottle",
-        "grading.apikeys.APIKeyRateThrottle",
-        "grading.apikeys.SignedInRateThrottle",
+        "grading.accounts.apikeys.AnonymousRateThrottle",
+        "grading.accounts.apikeys.APIKeyRateThrottle",
+        "grading.accounts.apikeys.SignedInRateThrottle",
     ],
     # Requests per second, minute, hour or day: anonymous callers per address, key holders
     # per key, signed-in browser sessions per user.
