@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from grading import services
+from grading.applications import services
 from grading.models import Application, AuditEvent, Grant, Membership
 from portal.transitions import InvalidTransition
 from tests import factories as f
