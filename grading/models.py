@@ -326,7 +326,8 @@ class APIKey(CleanTextModel, models.Model):
 class Feedback(CleanTextModel, models.Model):
     """Feedback addressed to an agency (DESIGN §3): a correction (纠错) or a rights complaint
     (权益申诉) about one of its resources, or a request for data not yet open (开放需求). Its
-    transitions are in ``grading.feedback.services``; an upheld complaint suspends access (the policy)."""
+    transitions are in ``grading.feedback.services``; an upheld complaint suspends access (the
+    policy)."""
 
     class Kind(models.TextChoices):
         CORRECTION = "correction", _("Correction")
