@@ -10,7 +10,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import Resource
+from catalog.models import Distribution, Resource
 from grading.grades import BULK_DOWNLOAD_GRADES, GRADE_ORDER, Grade, Tier
 from grading.models import Agreement, Grant
 from grading.policy.accounts import applicant_verified
@@ -308,6 +308,27 @@ def can_see_whole_history(user, resource) -> bool:
     versions kept while the entry was public."""
     p = principal(user)
     return p.platform_staff or (resource is not None and resource.provider_id in p.org_ids)
+
+
+def can_see_change_author(user) -> bool:
+    """May ``user`` see who changed an entry (the account behind each version in its history)?
+    Staff of agencies and of the platform; the public sees what changed, never who changed it."""
+    p = principal(user)
+    return p.platform_staff or bool(p.agency_org_ids)
+
+
+def offers_download_link(resource, distribution) -> bool:
+    """Is a download link offered for ``distribution`` of ``resource`` (in the API, the CKAN
+    API, DCAT and schema.org)? Only for a stored file, when the caller may download the entry
+    (``may_download``, computed for the caller by :func:`annotate_permissions`; absent means
+    no) and the entry's rule covers the file (not an upload graded above the entry's grade,
+    whose link would answer 403)."""
+    return (
+        distribution.kind == Distribution.Kind.FILE
+        and bool(distribution.file)
+        and bool(getattr(resource, "may_download", False))
+        and file_within_entry_grade(resource, distribution.content_grade)
+    )
 
 
 _OPENNESS = {Tier.RESTRICTED: 0, Tier.CONDITIONAL: 1, Tier.OPEN: 2}
