@@ -25,16 +25,6 @@ from tests.factories import CSV_BYTES
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def as_user(client, world):
-    def login(kind):
-        if kind != "anonymous":
-            client.force_login(world.users[kind])
-        return client
-
-    return login
-
-
 @pytest.mark.parametrize(("variant", "kind"), CASES)
 def test_page__detail(as_user, make_resource, variant, kind):
     resource = make_resource(variant)
