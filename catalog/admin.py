@@ -74,7 +74,7 @@ class ResourceAdmin(PolicyAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return Resource.objects.visible_to(request.user).select_related("provider", "theme")
+        return policy.viewable(request.user).select_related("provider", "theme")
 
     def has_add_permission(self, request):
         # New entries are created by agencies through the catalogue services.
@@ -101,9 +101,9 @@ class ProductAdmin(ReadOnlyPolicyAdmin):
     filter_horizontal = ["source_resources"]
 
     def get_queryset(self, request):
-        return Product.objects.visible_to(request.user).select_related("provider")
+        return policy.viewable_products(request.user).select_related("provider")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "source_resources":
-            kwargs["queryset"] = Resource.objects.visible_to(request.user)
+            kwargs["queryset"] = policy.viewable(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)

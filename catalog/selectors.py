@@ -31,8 +31,8 @@ FACETS = ("theme", "provider", "tier", "res_format", "update_cycle")
 
 def resource_queryset(*, user) -> QuerySet:
     """Resources ``user`` may see, with what list pages show and the caller's permissions."""
-    return (
-        Resource.objects.visible_to(user).select_related("provider", "theme").with_permissions(user)
+    return policy.annotate_permissions(
+        policy.viewable(user).select_related("provider", "theme"), user
     )
 
 
@@ -46,9 +46,7 @@ def resource_detail(*, user, pk: int) -> Resource:
                 Prefetch("versions", queryset=DistributionVersion.objects.order_by("-number"))
             ),
         ),
-        Prefetch(
-            "products", queryset=Product.objects.visible_to(user).only("id", "name", "name_en")
-        ),
+        Prefetch("products", queryset=policy.viewable_products(user).only("id", "name", "name_en")),
     )
     try:
         return queryset.get(pk=pk)
@@ -151,7 +149,7 @@ def _run(sql: str, params: tuple) -> list[tuple]:
 def _visible_count(user, condition: Q) -> Coalesce:
     """A correlated COUNT of the resources ``user`` may see that meet ``condition``."""
     counts = (
-        Resource.objects.visible_to(user)
+        policy.viewable(user)
         .filter(condition)
         .order_by()
         .annotate(group=Value(1))
@@ -181,12 +179,12 @@ def theme_queryset(*, user) -> QuerySet:
 def product_queryset(*, user) -> QuerySet:
     """Products ``user`` may see; their source resources are limited to those ``user`` may see."""
     return (
-        Product.objects.visible_to(user)
+        policy.viewable_products(user)
         .select_related("provider", "theme")
         .prefetch_related(
             Prefetch(
                 "source_resources",
-                queryset=Resource.objects.visible_to(user).only("id", "title", "title_en", "code"),
+                queryset=policy.viewable(user).only("id", "title", "title_en", "code"),
             )
         )
     )
@@ -202,14 +200,14 @@ def product_detail(*, user, pk: int) -> Product:
 
 def headline_figures(*, user) -> dict[str, int]:
     """The home page's figures, counted over what ``user`` may see."""
-    visible = Resource.objects.visible_to(user).order_by()
+    visible = policy.viewable(user).order_by()
     by_tier = dict(visible.values_list("tier").annotate(n=Count("id")))
     return {
         "resources": sum(by_tier.values()),
         "open": by_tier.get(Tier.OPEN, 0),
         "conditional": by_tier.get(Tier.CONDITIONAL, 0),
         "providers": visible.values("provider").distinct().count(),
-        "products": Product.objects.visible_to(user).count(),
+        "products": policy.viewable_products(user).count(),
     }
 
 

@@ -17,11 +17,6 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 
 from catalog import selectors
-from catalog.api.pagination import (
-    CatalogCursorPagination,
-    ProductCursorPagination,
-    QualityCursorPagination,
-)
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.forms import CatalogQueryForm
 from catalog.interop import dcat, export, schemaorg
@@ -29,11 +24,17 @@ from catalog.interop import selectors as interop_selectors
 from catalog.interop.negotiation import HTML, preferred_format
 from catalog.publishing import selectors as workspace_selectors
 from catalog.rows import selectors as row_selectors
-from grading import feedback, policy
+from grading import policy
+from grading.feedback import selectors as feedback
 from grading.grades import TIER_MEANING
 from grading.services import access_record
 from portal import links
 from portal.errors import render_error
+from portal.pagination import (
+    CatalogCursorPagination,
+    ProductCursorPagination,
+    QualityCursorPagination,
+)
 
 access_log = logging.getLogger("portal.access")
 

@@ -130,7 +130,7 @@ class Agreement(CleanTextModel, models.Model):
 
 class Application(CleanTextModel, models.Model):
     """An application for conditional data (有条件开放申请); its states are in DESIGN §3 and its
-    transitions in ``grading.services``."""
+    transitions in ``grading.applications.services``."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -326,7 +326,8 @@ class APIKey(CleanTextModel, models.Model):
 class Feedback(CleanTextModel, models.Model):
     """Feedback addressed to an agency (DESIGN §3): a correction (纠错) or a rights complaint
     (权益申诉) about one of its resources, or a request for data not yet open (开放需求). Its
-    transitions are in ``grading.feedback``; an upheld complaint suspends access (the policy)."""
+    transitions are in ``grading.feedback.services``; an upheld complaint suspends access (the
+    policy)."""
 
     class Kind(models.TextChoices):
         CORRECTION = "correction", _("Correction")

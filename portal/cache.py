@@ -146,7 +146,7 @@ def remember(sql: str, params: tuple, compute: Callable[[], T]) -> T:
 
 
 def _cacheable(request) -> bool:
-    from grading.apikeys import credentials_sent
+    from grading.accounts.apikeys import credentials_sent
 
     path = request.path
     return (
@@ -183,7 +183,7 @@ def _throttled(request):
     """A 429 for an anonymous API caller over its limit: cached answers count too."""
     if not request.path.startswith("/api/"):
         return None
-    from grading.apikeys import anonymous_throttled
+    from grading.accounts.apikeys import anonymous_throttled
 
     return anonymous_throttled(request)
 

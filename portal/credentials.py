@@ -11,7 +11,7 @@ Static files are served before this runs and are not touched.
 from django.conf import settings
 from django.utils.cache import patch_vary_headers
 
-from grading import apikeys
+from grading.accounts import apikeys
 
 CREDENTIAL_HEADERS = ("Authorization", "Cookie", apikeys.HEADER)
 

@@ -13,7 +13,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("i18n/setlang/", views.set_language, name="set_language"),
-    path("accounts/", include("grading.account_urls")),
+    path("accounts/", include("grading.accounts.urls")),
     path("admin/", admin.site.urls),
     path("workspace/", include("catalog.publishing.urls")),
     path("api/v1/", include("catalog.api.urls")),

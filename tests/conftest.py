@@ -71,6 +71,19 @@ VARIANTS = {
 
 
 @pytest.fixture
+def as_user(client, world):
+    """``as_user(kind)``: the test client signed in as the ``world`` user of that kind (or
+    anonymous for "anonymous")."""
+
+    def login(kind):
+        if kind != "anonymous":
+            client.force_login(world.users[kind])
+        return client
+
+    return login
+
+
+@pytest.fixture
 def make_resource(world):
     def make(variant: str, **extra):
         tier, grade = VARIANTS[variant]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
 from catalog.search.query import product_search_columns, resource_search_columns
+from catalog.validators import uscc_check_char
 from grading.models import Agreement, ConfirmedEmail, Grant, Membership, PlatformRole
 
 PASSWORD = "pw-Portal-2026"
@@ -173,3 +174,49 @@ def agreement(operator, resources, *, days=365, status=Agreement.Status.ACTIVE):
     )
     row.resources.set(resources)
     return row
+
+
+# Request bodies shared by the account and application tests
+
+SIGNUP_PASSWORD = "Kq7-portal-Reg-2026"
+
+
+def credit_code(n: int) -> str:
+    """A valid unified social credit code, distinct for each ``n``."""
+    body = f"91310000MA{n:07d}"
+    return body + uscc_check_char(body)
+
+
+def individual_signup(**extra) -> dict:
+    """The individual registration form, filled in."""
+    data = {
+        "username": "zhang_san",
+        "email": "zhang.san@example.cn",
+        "password1": SIGNUP_PASSWORD,
+        "password2": SIGNUP_PASSWORD,
+    }
+    return {**data, **extra}
+
+
+def enterprise_signup(**extra) -> dict:
+    """The enterprise registration form, filled in."""
+    data = {
+        **individual_signup(username="qiye_admin", email="admin@qiye.example.cn"),
+        "organization_name": "上海示例数据科技有限公司",
+        "credit_code": credit_code(1),
+    }
+    return {**data, **extra}
+
+
+def application_payload(resource, **extra) -> dict:
+    """An application for ``resource`` through the API, filled in."""
+    return {
+        "resources": [resource.pk],
+        "purpose": "城市交通规划研究",
+        "scenario": "拥堵治理方案评估",
+        "want_download": True,
+        "want_query": True,
+        "term_days": 90,
+        "undertaking_accepted": True,
+        **extra,
+    }

@@ -13,8 +13,9 @@ from rest_framework.response import Response
 
 from catalog.api.serializers import ProductSerializer
 from catalog.api.views import ProductViewSet
-from catalog.models import Organization, Product, Resource, Theme, UpdateCycle
+from catalog.models import Organization, Product, Theme, UpdateCycle
 from catalog.publishing.products import product_review, product_save, product_submit
+from grading import policy
 
 # Error statuses are declared for every operation by catalog.api.schema.declare_errors.
 
@@ -62,7 +63,7 @@ class ProductWriteViewSet(ProductViewSet):
         return [IsAuthenticated()]
 
     def _sources(self, ids):
-        found = list(Resource.objects.visible_to(self.request.user).filter(pk__in=ids))
+        found = list(policy.viewable(self.request.user).filter(pk__in=ids))
         if len(found) != len(set(ids)):
             raise exceptions.ValidationError({"source_resources": [_("No such resource.")]})
         return found

@@ -80,15 +80,9 @@ class DistributionSerializer(serializers.ModelSerializer):
         ]
 
     def get_download_url(self, obj) -> str | None:
-        if obj.kind != Distribution.Kind.FILE or not obj.file:
-            return None
         # ``may_download`` was computed in SQL by the policy for the parent resource (the
         # prefetch sets ``obj.resource`` to it, so this reads no row).
-        if not getattr(obj.resource, "may_download", False):
-            return None
-        # A file graded above the entry's current grade stays with the agency: its link would
-        # answer 403, so it is not offered.
-        if not policy.file_within_entry_grade(obj.resource, obj.content_grade):
+        if not policy.offers_download_link(obj.resource, obj):
             return None
         path = reverse("catalog:distribution-download", args=[obj.resource_id, obj.pk])
         return links.absolute(path)

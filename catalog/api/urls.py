@@ -4,7 +4,7 @@ from rest_framework.routers import DefaultRouter
 from catalog.api import views
 from catalog.api.products import ProductWriteViewSet
 from catalog.api.resources_write import ResourceWriteViewSet
-from grading.apikey_api import APIKeyViewSet
+from grading.accounts.api import APIKeyViewSet
 
 app_name = "api"
 

@@ -11,14 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog import selectors
-from catalog.api import pagination, serializers
+from catalog.api import serializers
 from catalog.api.renderers import RowsCSVRenderer
 from catalog.api.schema import DETAIL_ERRORS, LIST_ERRORS, ROWS_PARAMETERS, ROWS_RESPONSES
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.rows import selectors as row_selectors
 from grading import policy
 from grading.services import access_record
-from portal import links
+from portal import links, pagination
 
 access_log = logging.getLogger("portal.access")
 

@@ -449,12 +449,7 @@ def _distribution_description(resource, distribution) -> tuple[str, str]:
 def downloadable_file(resource, distribution) -> bool:
     """A stored file the caller may download (``may_download`` was computed by the policy)
     and that the entry's rule covers (not an upload graded above the entry's grade)."""
-    return (
-        distribution.kind == Distribution.Kind.FILE
-        and bool(distribution.file)
-        and bool(getattr(resource, "may_download", False))
-        and policy.file_within_entry_grade(resource, distribution.content_grade)
-    )
+    return policy.offers_download_link(resource, distribution)
 
 
 def resource_graph(resource, *, base_url: str) -> Graph:

@@ -13,7 +13,6 @@ from django.db.models import Count, Max, Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from catalog.api.pagination import RELEVANCE
 from catalog.models import (
     Distribution,
     Organization,
@@ -22,6 +21,8 @@ from catalog.models import (
 )
 from catalog.search.query import search_products, search_resources
 from catalog.selectors import newest_resources, product_queryset, resource_queryset
+from grading import policy
+from portal.pagination import RELEVANCE
 
 # ---------------------------------------------------------------------------------------------
 # Catalogue exports (CSV, XLSX)
@@ -51,9 +52,7 @@ class ResourceExport:
         size = settings.EXPORT_CHUNK_SIZE
         for start in range(0, len(self.ids), size):
             chunk = self.ids[start : start + size]
-            found = (
-                Resource.objects.visible_to(self.user).filter(pk__in=chunk).values(*EXPORT_COLUMNS)
-            )
+            found = policy.viewable(self.user).filter(pk__in=chunk).values(*EXPORT_COLUMNS)
             by_id = {row["pk"]: row for row in found}
             yield from (by_id[pk] for pk in chunk if pk in by_id)
 
@@ -161,12 +160,12 @@ def resource_rdf(*, user, pk: int) -> Resource:
 
 def public_resources_for_sitemap() -> QuerySet:
     """Resources the anonymous public may see, by id, with only what a sitemap needs."""
-    return Resource.objects.visible_to(AnonymousUser()).order_by("pk").only("pk", "modified")
+    return policy.viewable(AnonymousUser()).order_by("pk").only("pk", "modified")
 
 
 def public_products_for_sitemap() -> QuerySet:
     """Products the anonymous public may see, by id, with only what a sitemap needs."""
-    return Product.objects.visible_to(AnonymousUser()).order_by("pk").only("pk", "updated_at")
+    return policy.viewable_products(AnonymousUser()).order_by("pk").only("pk", "updated_at")
 
 
 def organizations_for_sitemap() -> QuerySet:

@@ -60,7 +60,7 @@ def resource_history(*, user, resource: Resource) -> list[ResourceVersion]:
     show_grades = policy.can_see_grades(user)
     for version in versions:
         # Who changed an entry is shown to staff, not to the public.
-        version.shown_actor = version.actor if show_grades else None
+        version.shown_actor = version.actor if policy.can_see_change_author(user) else None
         version.shown_changes = [
             {**change, "before": _as_text(change["before"]), "after": _as_text(change["after"])}
             for change in version.changes

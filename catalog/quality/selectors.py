@@ -75,7 +75,7 @@ def overdue_resources(*, user, organizations: list[Organization], today: dt.date
 def high_value_resources(*, user) -> QuerySet:
     """High-value entries ``user`` may see, by theme (in the themes' order), then title."""
     return (
-        Resource.objects.visible_to(user)
+        policy.viewable(user)
         .filter(high_value=True)
         .select_related("provider", "theme")
         .order_by("theme__position", "theme__code", "title", "id")
@@ -100,7 +100,7 @@ def resource_map(*, user) -> ResourceMap:
     count with their parent, as the catalogue's theme filter does) and provider, in one
     grouped query; only themes and providers with a visible entry appear."""
     grouped = (
-        Resource.objects.visible_to(user)
+        policy.viewable(user)
         .order_by()
         .values("provider_id", top=Coalesce("theme__parent_id", "theme_id"))
         .annotate(n=Count("id"))

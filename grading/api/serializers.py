@@ -3,8 +3,8 @@
 from rest_framework import serializers
 
 from catalog.models import Resource
+from grading.applications.services import STEPS
 from grading.models import Application, AuditEvent, Grant
-from grading.services import STEPS
 
 
 class AppliedResource(serializers.ModelSerializer):

@@ -1,11 +1,13 @@
 from rest_framework.routers import SimpleRouter
 
-from grading.api import feedback, views
+from grading.api import views
+from grading.applications import api as applications
+from grading.feedback import api as feedback
 
 app_name = "grading-api"
 
 router = SimpleRouter(trailing_slash=True)
-router.register("applications", views.ApplicationViewSet, basename="application")
+router.register("applications", applications.ApplicationViewSet, basename="application")
 router.register("grants", views.GrantViewSet, basename="grant")
 router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
 

@@ -262,13 +262,13 @@ if os.environ.get("NUM_PROXIES"):
 REST_FRAMEWORK = {
     # The key first: its 401 names the scheme, and a bad key is never taken as anonymous.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "grading.apikeys.APIKeyAuthentication",
+        "grading.accounts.apikeys.APIKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "grading.apikeys.AnonymousRateThrottle",
-        "grading.apikeys.APIKeyRateThrottle",
-        "grading.apikeys.SignedInRateThrottle",
+        "grading.accounts.apikeys.AnonymousRateThrottle",
+        "grading.accounts.apikeys.APIKeyRateThrottle",
+        "grading.accounts.apikeys.SignedInRateThrottle",
     ],
     # Requests per second, minute, hour or day: anonymous callers per address, key holders
     # per key, signed-in browser sessions per user.
@@ -287,7 +287,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
     ],
-    "DEFAULT_PAGINATION_CLASS": "catalog.api.pagination.CatalogCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.pagination.CatalogCursorPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "catalog.api.errors.exception_handler",

@@ -25,16 +25,6 @@ from tests.factories import CSV_BYTES
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def as_user(client, world):
-    def login(kind):
-        if kind != "anonymous":
-            client.force_login(world.users[kind])
-        return client
-
-    return login
-
-
 @pytest.mark.parametrize(("variant", "kind"), CASES)
 def test_page__detail(as_user, make_resource, variant, kind):
     resource = make_resource(variant)
@@ -193,7 +183,7 @@ def test_export__csv_and_xlsx(as_user, make_resource, variant, kind):
 
 def uphold_complaint(world, resource):
     """A rights complaint against ``resource``, filed and upheld through the services."""
-    from grading.feedback import feedback_act, feedback_submit
+    from grading.feedback.services import feedback_act, feedback_submit
 
     complainant = world.users["operator" if resource.tier == "restricted" else "citizen"]
     item, _created = feedback_submit(
@@ -261,7 +251,7 @@ def test_interop__suspension_removes_download_links(world, as_user, make_resourc
 def test_feedback_answers__shown_where_the_resource_is(
     world, as_user, make_resource, variant, kind
 ):
-    from grading.feedback import feedback_act, feedback_submit
+    from grading.feedback.services import feedback_act, feedback_submit
 
     resource = make_resource(variant)
     item, _created = feedback_submit(

@@ -86,7 +86,8 @@ def test_tier_and_grade_changes_are_audited(world, make_resource):
 
 def test_enterprise_verification_and_key_revocation_are_audited(world):
     from catalog.models import Organization
-    from grading import accounts, apikeys
+    from grading.accounts import apikeys
+    from grading.accounts import services as accounts
     from tests import factories as f
 
     admin = world.users["platform_admin"]

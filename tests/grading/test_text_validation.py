@@ -8,8 +8,7 @@ from django.urls import reverse
 from catalog.models import Organization
 from grading.models import Application, AuditEvent, Feedback, Membership
 from tests import factories as f
-from tests.grading.test_accounts import enterprise
-from tests.grading.test_applications import _payload
+from tests.factories import application_payload, enterprise_signup
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +68,9 @@ def test_feedback_answer__control_characters_are_400(client, world, open_resourc
 def test_application_api__control_characters_are_400(client, world, conditional, field):
     client.force_login(world.users["citizen"])
     response = client.post(
-        API, _payload(conditional, **{field: "研究\x0b用途"}), content_type="application/json"
+        API,
+        application_payload(conditional, **{field: "研究\x0b用途"}),
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert field in response.json()
@@ -78,7 +79,9 @@ def test_application_api__control_characters_are_400(client, world, conditional,
 
 def test_application_reason__control_characters_are_400(client, world, conditional):
     client.force_login(world.users["citizen"])
-    created = client.post(API, _payload(conditional, submit=True), content_type="application/json")
+    created = client.post(
+        API, application_payload(conditional, submit=True), content_type="application/json"
+    )
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
     client.force_login(world.users["platform_admin"])
@@ -92,7 +95,7 @@ def test_application_reason__control_characters_are_400(client, world, condition
 
 
 def test_enterprise_registration__control_characters_are_400(client, db):
-    data = enterprise(organization_name="示例\x0b科技有限公司")
+    data = enterprise_signup(organization_name="示例\x0b科技有限公司")
     response = client.post(reverse("account-register-enterprise"), data)
     assert response.status_code == 400
     assert response.context["form"].errors["organization_name"]

@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from grading import apikeys
+from grading.accounts import apikeys
 
 PRIVATE = "private, no-store"
 

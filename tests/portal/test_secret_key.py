@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from grading.accounts import CONFIRMATION_SALT
+from grading.accounts.services import CONFIRMATION_SALT
 from grading.models import ConfirmedEmail
 from tests import factories as f
 

@@ -252,7 +252,7 @@ CSRF_EXEMPT_ACTIONS = {"/i18n/setlang/"}
     ],
 )
 def test_every_post_form_carries_the_csrf_token(client, world, path, kind):
-    from grading import apikeys
+    from grading.accounts import apikeys
 
     if kind:
         client.force_login(world.users[kind])

@@ -56,7 +56,7 @@ def entries(*, user, include_private: bool, states: Iterable[str] | None) -> Que
     """The entries ``user`` may see, in ``states`` (CKAN states; ``None`` for any) and, unless
     ``include_private``, only the public ones. Plain rows, for counting, facets and ordering;
     :func:`page` loads what a package dict shows."""
-    queryset = Resource.objects.visible_to(user)
+    queryset = policy.viewable(user)
     if states is not None:
         statuses = [s for state in states for s in serializers.STATUSES_BY_STATE[state]]
         queryset = queryset.filter(status__in=statuses)

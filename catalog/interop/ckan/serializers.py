@@ -162,12 +162,11 @@ def resource_dict(
     url = web_iri(distribution.url) or ""
     if distribution.kind == Distribution.Kind.FILE and distribution.file:
         url = ""
-        if resource.may_download:
-            if policy.file_within_entry_grade(resource, distribution.content_grade):
-                path = reverse("catalog:distribution-download", args=[resource.pk, distribution.pk])
-                url = links.absolute(path)
-            else:
-                access_note = policy.file_denial_message(request.user, resource)
+        if policy.offers_download_link(resource, distribution):
+            path = reverse("catalog:distribution-download", args=[resource.pk, distribution.pk])
+            url = links.absolute(path)
+        elif resource.may_download:
+            access_note = policy.file_denial_message(request.user, resource)
     result = {
         "id": str(distribution.pk),
         "package_id": str(resource.pk),

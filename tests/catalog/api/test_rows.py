@@ -22,16 +22,6 @@ def url(resource, **params):
     return f"/api/v1/resources/{resource.pk}/rows/" + (f"?{query}" if query else "")
 
 
-@pytest.fixture
-def as_user(client, world):
-    def login(kind):
-        if kind != "anonymous":
-            client.force_login(world.users[kind])
-        return client
-
-    return login
-
-
 def walk(client, first_url):
     """Every row number met following ``next`` from ``first_url``, page by page."""
     pages, link = [], first_url

@@ -36,16 +36,6 @@ def dataset_iri(resource) -> URIRef:
 
 
 @pytest.fixture
-def as_user(client, world):
-    def login(kind):
-        if kind != "anonymous":
-            client.force_login(world.users[kind])
-        return client
-
-    return login
-
-
-@pytest.fixture
 def every_variant(make_resource):
     """One resource of each tier and grade, with the metadata DCAT-AP recommends."""
     return {

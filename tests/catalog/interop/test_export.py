@@ -35,16 +35,6 @@ def _rows(response, fmt: str):
     return _csv_rows(response) if fmt == "csv" else _xlsx_rows(response)
 
 
-@pytest.fixture
-def as_user(client, world):
-    def login(kind):
-        if kind != "anonymous":
-            client.force_login(world.users[kind])
-        return client
-
-    return login
-
-
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize(
     ("kind", "expected"),

@@ -17,16 +17,6 @@ pytestmark = pytest.mark.django_db
 BASE = "http://testserver"
 
 
-@pytest.fixture
-def as_user(client, world):
-    def login(kind):
-        if kind != "anonymous":
-            client.force_login(world.users[kind])
-        return client
-
-    return login
-
-
 def embedded(response) -> list[dict]:
     """The JSON-LD documents of a page, as extruct finds them."""
     assert response.status_code == 200

@@ -19,16 +19,6 @@ PUBLIC = frozenset(v for v in VARIANTS if "anonymous" in VIEW[v])
 
 
 @pytest.fixture
-def as_user(client, world):
-    def login(kind):
-        if kind != "anonymous":
-            client.force_login(world.users[kind])
-        return client
-
-    return login
-
-
-@pytest.fixture
 def every_variant(make_resource):
     return {variant: make_resource(variant) for variant in VARIANTS}
 

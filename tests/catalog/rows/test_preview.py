@@ -60,16 +60,6 @@ def preview(client, resource, **headers) -> PreviewParser:
     return parser
 
 
-@pytest.fixture
-def as_user(client, world):
-    def login(kind):
-        if kind != "anonymous":
-            client.force_login(world.users[kind])
-        return client
-
-    return login
-
-
 @pytest.mark.parametrize(("variant", "kind"), [c for c in CASES if c[1] in VIEW[c[0]]])
 def test_preview_is_shown_exactly_to_those_who_may_query(as_user, make_table, variant, kind):
     resource = make_table(variant, n=25)

@@ -16,16 +16,6 @@ pytestmark = pytest.mark.django_db
 PUBLIC = frozenset(USER_KINDS)  # an entry everyone may see is "public" in CKAN's terms
 
 
-@pytest.fixture
-def as_user(client, world):
-    def login(kind):
-        if kind != "anonymous":
-            client.force_login(world.users[kind])
-        return client
-
-    return login
-
-
 def _post(client, name, data):
     return client.post(f"/api/3/action/{name}", json.dumps(data), content_type="application/json")
 

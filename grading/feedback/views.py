@@ -15,12 +15,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from catalog import selectors as catalog_selectors
 from catalog.models import Resource
-from grading import feedback, policy
-from grading.feedback_forms import FeedbackActionForm, FeedbackForm
+from grading import policy
+from grading.feedback import selectors, services
+from grading.feedback.forms import FeedbackActionForm, FeedbackForm
 from grading.models import Feedback
-from grading.services import InvalidTransition
 from portal.clients import client_ip
 from portal.errors import render_error
+from portal.transitions import InvalidTransition
 
 PAGE = 20
 K = Feedback.Kind
@@ -42,7 +43,7 @@ def _initial(request, resource) -> dict:
     code = request.GET.get("agency", "")
     if resource is not None or not code:
         return {}
-    return {"agency": feedback.agencies().filter(code=code).first()}
+    return {"agency": selectors.agencies().filter(code=code).first()}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -63,7 +64,7 @@ def feedback_new(request, kind: str, pk: int | None = None):
     )
     status = 200
     if request.method == "POST":
-        if not request.user.is_authenticated and feedback.anonymous_limit_reached(
+        if not request.user.is_authenticated and services.anonymous_limit_reached(
             address=client_ip(request)
         ):
             message = _("Too many submissions from your address. Please try again later.")
@@ -82,7 +83,7 @@ def _submit(request, form, kind: str, resource):
         return None
     data = form.cleaned_data
     try:
-        item, _created = feedback.feedback_submit(
+        item, _created = services.feedback_submit(
             actor=request.user,
             kind=kind,
             resource=resource,
@@ -96,7 +97,7 @@ def _submit(request, form, kind: str, resource):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return None
-    except feedback.AlreadyReceived:
+    except services.AlreadyReceived:
         # An anonymous resent form: it was stored the first time; which row that was is not
         # shown, since the key alone does not prove who sent it.
         messages.info(request, _("This feedback was already received; it is with the agency."))
@@ -121,12 +122,12 @@ def _after_anonymous(resource, agency):
 @require_http_methods(["GET", "HEAD", "POST"])
 def feedback_detail(request, pk: int):
     """One feedback item: what was said and the answer; the agency's actions for its staff."""
-    item = feedback.feedback_detail(user=request.user, pk=pk)
+    item = selectors.feedback_detail(user=request.user, pk=pk)
     if request.method == "POST":
         return _act(request, item)
     actions = [
         name
-        for name, step in feedback.STEPS.items()
+        for name, step in services.STEPS.items()
         if item.status in step.sources
         and item.kind in step.kinds
         and policy.can_act_on_feedback(request.user, item, name)
@@ -145,7 +146,7 @@ def _act(request, item):
     if not form.is_valid():
         return render_error(request, 400, _("Choose an action."))
     try:
-        feedback.feedback_act(
+        services.feedback_act(
             actor=request.user,
             feedback=item,
             action=form.cleaned_data["action"],
@@ -170,10 +171,10 @@ def _act(request, item):
 def feedback_evidence(request, pk: int):
     """Stream a complaint's evidence to the complainant, the agency addressed and platform
     staff (others: 404, as the complaint itself is invisible to them)."""
-    item = feedback.feedback_detail(user=request.user, pk=pk)
+    item = selectors.feedback_detail(user=request.user, pk=pk)
     if not item.evidence:
         raise Http404
-    feedback.evidence_record(actor=request.user, feedback=item)
+    services.evidence_record(actor=request.user, feedback=item)
     try:
         handle = item.evidence.open("rb")
     except FileNotFoundError as exc:
@@ -193,9 +194,9 @@ def feedback_inbox(request):
     status = request.GET.get("status", "")
     if status and status not in Feedback.Status.values:
         return render_error(request, 400, _("Unknown state."))
-    rows = feedback.inbox(user=request.user, status=status or None)
+    rows = selectors.inbox(user=request.user, status=status or None)
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
-    counts = feedback.inbox_counts(user=request.user)
+    counts = selectors.inbox_counts(user=request.user)
     context = {
         "page": page,
         "status": status,
@@ -214,20 +215,20 @@ def organization_feedback(request, code: str):
     )
     if organization.kind != organization.Kind.AGENCY:
         raise Http404
-    rows = feedback.public_feedback(user=request.user).filter(agency=organization)
+    rows = selectors.public_feedback(user=request.user).filter(agency=organization)
     resource = request.GET.get("resource", "")
     if resource:
-        number = feedback.resource_number(resource)
+        number = services.resource_number(resource)
         if number is None:
             message = _("The resource must be a number of at most %(digits)s digits (0–9).") % {
-                "digits": feedback.RESOURCE_NUMBER_DIGITS
+                "digits": services.RESOURCE_NUMBER_DIGITS
             }
             return render_error(request, 400, message)
         rows = rows.filter(resource_id=number)
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
     context = {
         "organization": organization,
-        "figures": feedback.response_figures(agency=organization),
+        "figures": selectors.response_figures(agency=organization),
         "page": page,
         "resource": resource,
     }

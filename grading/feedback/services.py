@@ -9,7 +9,6 @@ submitter is told of each decision.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -17,8 +16,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,9 +25,10 @@ from catalog.models import Organization, Resource
 from catalog.validators import text_errors
 from grading import audit, policy
 from grading.models import Feedback
-from grading.services import InvalidTransition, notify
-from grading.workdays import add_working_days, working_days_between
+from grading.services import notify
+from grading.workdays import add_working_days
 from portal.cache import catalog_changed, counters
+from portal.transitions import Step, advance
 
 K = Feedback.Kind
 S = Feedback.Status
@@ -46,17 +44,17 @@ EVIDENCE_TYPES = {
 
 
 @dataclass(frozen=True)
-class _Step:
-    sources: tuple[str, ...]
-    target: str
-    kinds: tuple[str, ...]
+class FeedbackStep(Step):
+    """A feedback step, which applies to some kinds of feedback only."""
+
+    kinds: tuple[str, ...] = ()
 
 
-STEPS: dict[str, _Step] = {
-    "answer": _Step((S.OPEN,), S.ANSWERED, (K.CORRECTION, K.REQUEST)),
-    "uphold": _Step((S.OPEN,), S.UPHELD, (K.COMPLAINT,)),
-    "dismiss": _Step((S.OPEN,), S.DISMISSED, (K.COMPLAINT,)),
-    "resolve": _Step((S.UPHELD,), S.RESOLVED, (K.COMPLAINT,)),
+STEPS: dict[str, FeedbackStep] = {
+    "answer": FeedbackStep((S.OPEN,), S.ANSWERED, kinds=(K.CORRECTION, K.REQUEST)),
+    "uphold": FeedbackStep((S.OPEN,), S.UPHELD, kinds=(K.COMPLAINT,)),
+    "dismiss": FeedbackStep((S.OPEN,), S.DISMISSED, kinds=(K.COMPLAINT,)),
+    "resolve": FeedbackStep((S.UPHELD,), S.RESOLVED, kinds=(K.COMPLAINT,)),
 }
 
 
@@ -259,7 +257,7 @@ def _changes(action: str, text: str) -> dict:
     return {"answer": text, "answered_at": now, "updated_at": now}
 
 
-def _check_step(actor, feedback: Feedback, action: str, text: str) -> _Step:
+def _check_step(actor, feedback: Feedback, action: str, text: str) -> FeedbackStep:
     step = STEPS.get(action)
     if step is None or not policy.can_act_on_feedback(actor, feedback, action):
         raise PermissionDenied(_("Only staff of the agency addressed may do this."))
@@ -282,13 +280,7 @@ def feedback_act(*, actor, feedback: Feedback, action: str, text: str) -> Feedba
     start from. Upholding suspends access to the resource; resolving restores it."""
     text = (text or "").strip()
     step = _check_step(actor, feedback, action, text)
-    moved = Feedback.objects.filter(pk=feedback.pk, status__in=step.sources).update(
-        status=step.target, **_changes(action, text)
-    )
-    if not moved:
-        current = Feedback.objects.get(pk=feedback.pk)
-        raise InvalidTransition(current.status, current.get_status_display())
-    feedback.refresh_from_db()
+    advance(feedback, STEPS, action, **_changes(action, text))
     payload = {"from_states": list(step.sources), "to": step.target, "text": text}
     audit.record(actor=actor, action=f"feedback.{action}", obj=feedback, payload=payload)
     _tell_submitter(feedback, action)
@@ -324,107 +316,3 @@ def evidence_record(*, actor, feedback: Feedback) -> None:
     if not policy.can_download_evidence(actor, feedback):
         raise PermissionDenied(_("Only the complainant and the agency addressed may see this."))
     audit.record(actor=actor, action="feedback.evidence", obj=feedback, payload={})
-
-
-# ---------------------------------------------------------------------------------------------
-# Reads
-# ---------------------------------------------------------------------------------------------
-
-
-def public_feedback(*, user, resource: Resource | None = None) -> QuerySet:
-    """Answered corrections and data requests anyone may read (about ``resource`` if given),
-    newest answer first; no submitter, no evidence."""
-    rows = Feedback.objects.filter(policy.feedback_public_q(user))
-    if resource is not None:
-        rows = rows.filter(resource=resource)
-    return (
-        rows.select_related("agency", "resource")
-        .defer("submitter", "evidence", "submission_key", "resolution")
-        .order_by("-answered_at", "-id")
-    )
-
-
-def inbox(*, user, status: str | None = None) -> QuerySet:
-    """Feedback addressed to the caller's agency (see the policy), soonest due first, each
-    with ``overdue``: still open past its due date (working days)."""
-    rows = Feedback.objects.filter(policy.feedback_inbox_q(user))
-    if status:
-        rows = rows.filter(status=status)
-    today = timezone.localdate()
-    overdue = Case(
-        When(status=S.OPEN, due_on__lt=today, then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-    return (
-        rows.select_related("agency", "resource", "submitter")
-        .annotate(overdue=overdue)
-        .order_by("-overdue", "due_on", "id")
-    )
-
-
-def inbox_counts(*, user) -> dict[str, int]:
-    """How many items of the caller's inbox are in each state (one query)."""
-    rows = Feedback.objects.filter(policy.feedback_inbox_q(user)).values_list("status")
-    counts = dict.fromkeys(S.values, 0)
-    for status, number in rows.annotate(n=Count("id")).order_by():
-        counts[status] = number
-    return counts
-
-
-def feedback_detail(*, user, pk: int) -> Feedback:
-    """One feedback item the caller may open, or 404 (others' complaints do not exist)."""
-    rows = Feedback.objects.filter(policy.feedback_visible_q(user)).select_related(
-        "agency", "resource", "submitter"
-    )
-    found = rows.filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
-
-
-@dataclass(frozen=True)
-class ResponseFigures:
-    """An agency's public response record, in working days."""
-
-    received: int
-    answered: int
-    open: int
-    overdue: int
-    median_days: float | None
-    average_days: float | None
-    within_share: float | None  # percent answered within ``days`` working days
-    days: int
-
-
-def response_figures(*, agency: Organization) -> ResponseFigures:
-    """Median and average working days from submission to the first answer or decision, the
-    share answered within ``FEEDBACK_ANSWER_DAYS``, and the open and overdue counts."""
-    rows = list(
-        Feedback.objects.filter(Q(agency=agency) & policy.feedback_statistics_q()).values_list(
-            "created_at", "answered_at", "status", "due_on"
-        )
-    )
-    today, limit = timezone.localdate(), settings.FEEDBACK_ANSWER_DAYS
-    durations = [
-        working_days_between(timezone.localdate(created), timezone.localdate(answered))
-        for created, answered, _status, _due in rows
-        if answered is not None
-    ]
-    waiting = [due for _c, _a, status, due in rows if status == S.OPEN]
-    within = sum(1 for days in durations if days <= limit)
-    return ResponseFigures(
-        received=len(rows),
-        answered=len(durations),
-        open=len(waiting),
-        overdue=sum(1 for due in waiting if due is not None and due < today),
-        median_days=statistics.median(durations) if durations else None,
-        average_days=round(statistics.fmean(durations), 1) if durations else None,
-        within_share=round(100 * within / len(durations), 1) if durations else None,
-        days=limit,
-    )
-
-
-def agencies() -> QuerySet:
-    """Agencies a data request can be addressed to."""
-    return Organization.objects.filter(kind=Organization.Kind.AGENCY).order_by("code")

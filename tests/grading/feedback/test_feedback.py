@@ -15,9 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from grading import feedback as fb
+from grading.feedback import selectors
+from grading.feedback import services as fb
 from grading.models import AuditEvent, Feedback, Notice
-from grading.services import InvalidTransition
+from portal.transitions import InvalidTransition
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -597,7 +598,7 @@ def test_response_figures__working_days(client, world, open_resource, make_resou
     _answered(
         world, hidden, dt.date(2026, 3, 9), dt.date(2026, 3, 30), world.users["operator"]
     )  # not counted in public
-    figures = fb.response_figures(agency=world.provider)
+    figures = selectors.response_figures(agency=world.provider)
     assert (figures.received, figures.answered, figures.open, figures.overdue) == (5, 4, 1, 1)
     assert figures.median_days == 2.5  # of 0, 1, 4, 5
     assert figures.average_days == 2.5

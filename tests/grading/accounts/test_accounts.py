@@ -10,39 +10,14 @@ from django.core import mail, signing
 from django.urls import reverse
 
 from catalog.models import Organization
-from catalog.validators import uscc_check_char
 from grading import policy
 from grading.models import ConfirmedEmail, Membership
 from tests import factories as f
 from tests.conftest import USER_KINDS
 
 User = get_user_model()
-PASSWORD = "Kq7-portal-Reg-2026"
+PASSWORD = f.SIGNUP_PASSWORD
 LINK = re.compile(r"https?://testserver(/accounts/confirm/[^/\s]+/)")
-
-
-def credit_code(n: int) -> str:
-    body = f"91310000MA{n:07d}"
-    return body + uscc_check_char(body)
-
-
-def individual(**extra):
-    data = {
-        "username": "zhang_san",
-        "email": "zhang.san@example.cn",
-        "password1": PASSWORD,
-        "password2": PASSWORD,
-    }
-    return {**data, **extra}
-
-
-def enterprise(**extra):
-    data = {
-        **individual(username="qiye_admin", email="admin@qiye.example.cn"),
-        "organization_name": "上海示例数据科技有限公司",
-        "credit_code": credit_code(1),
-    }
-    return {**data, **extra}
 
 
 def confirmation_path(message) -> str:
@@ -64,7 +39,7 @@ def written():
 
 
 def test_register_individual__signs_in_and_mails_a_confirmation_link(client, db):
-    response = client.post(reverse("account-register-individual"), individual())
+    response = client.post(reverse("account-register-individual"), f.individual_signup())
     assert response.status_code == 302 and response["Location"] == reverse("account")
     user = User.objects.get(username="zhang_san")
     assert user.check_password(PASSWORD) and user.email == "zhang.san@example.cn"
@@ -85,14 +60,20 @@ def test_register_individual__signs_in_and_mails_a_confirmation_link(client, db)
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        (individual(password1="12345678", password2="12345678"), "password2"),  # numeric, common
-        (individual(password1="zhang_san1", password2="zhang_san1"), "password2"),  # like name
-        (individual(password1="Kq7-sh", password2="Kq7-sh"), "password2"),  # too short
-        (individual(password2=PASSWORD + "x"), "password2"),
-        (individual(email=""), "email"),
-        (individual(email="not-an-address"), "email"),
-        (individual(username=""), "username"),
-        (individual(username="bad name!"), "username"),
+        (
+            f.individual_signup(password1="12345678", password2="12345678"),
+            "password2",
+        ),  # numeric, common
+        (
+            f.individual_signup(password1="zhang_san1", password2="zhang_san1"),
+            "password2",
+        ),  # like name
+        (f.individual_signup(password1="Kq7-sh", password2="Kq7-sh"), "password2"),  # too short
+        (f.individual_signup(password2=PASSWORD + "x"), "password2"),
+        (f.individual_signup(email=""), "email"),
+        (f.individual_signup(email="not-an-address"), "email"),
+        (f.individual_signup(username=""), "username"),
+        (f.individual_signup(username="bad name!"), "username"),
     ],
 )
 def test_register_individual__bad_input_is_400_and_writes_nothing(client, db, data, field):
@@ -106,8 +87,8 @@ def test_register_individual__bad_input_is_400_and_writes_nothing(client, db, da
 
 def test_register_individual__taken_name_or_address_is_refused(client, world):
     before = written()
-    taken_name = individual(username="citizen")
-    taken_email = individual(email=world.users["citizen"].email.upper())
+    taken_name = f.individual_signup(username="citizen")
+    taken_email = f.individual_signup(email=world.users["citizen"].email.upper())
     for data, field in ((taken_name, "username"), (taken_email, "email")):
         response = client.post(reverse("account-register-individual"), data)
         assert response.status_code == 400
@@ -121,9 +102,9 @@ def test_register_individual__taken_name_or_address_is_refused(client, world):
 
 
 def test_register_enterprise__creates_unverified_enterprise_and_its_admin(client, db):
-    response = client.post(reverse("account-register-enterprise"), enterprise())
+    response = client.post(reverse("account-register-enterprise"), f.enterprise_signup())
     assert response.status_code == 302
-    org = Organization.objects.get(credit_code=credit_code(1))
+    org = Organization.objects.get(credit_code=f.credit_code(1))
     assert org.kind == Organization.Kind.ENTERPRISE and org.verified_at is None
     assert org.name == "上海示例数据科技有限公司"
     (membership,) = org.memberships.all()
@@ -136,9 +117,11 @@ def test_register_enterprise__creates_unverified_enterprise_and_its_admin(client
 
 
 def test_register_enterprise__code_with_spaces_and_lower_case_is_normalised(client, db):
-    code = credit_code(2)
+    code = f.credit_code(2)
     spaced = f" {code[:6]} {code[6:12]} {code[12:].lower()} "
-    response = client.post(reverse("account-register-enterprise"), enterprise(credit_code=spaced))
+    response = client.post(
+        reverse("account-register-enterprise"), f.enterprise_signup(credit_code=spaced)
+    )
     assert response.status_code == 302
     assert Organization.objects.filter(credit_code=code).exists()
 
@@ -150,9 +133,9 @@ def _wrong_check(code: str) -> str:
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"credit_code": _wrong_check(credit_code(3))}, "credit_code"),
-        ({"credit_code": credit_code(3)[:17]}, "credit_code"),
-        ({"credit_code": credit_code(3)[:16] + "IO"}, "credit_code"),
+        ({"credit_code": _wrong_check(f.credit_code(3))}, "credit_code"),
+        ({"credit_code": f.credit_code(3)[:17]}, "credit_code"),
+        ({"credit_code": f.credit_code(3)[:16] + "IO"}, "credit_code"),
         ({"credit_code": ""}, "credit_code"),
         ({"organization_name": ""}, "organization_name"),
         ({"organization_name": "名" * 201}, "organization_name"),
@@ -161,24 +144,24 @@ def _wrong_check(code: str) -> str:
 )
 def test_register_enterprise__bad_input_is_400_and_writes_nothing(client, db, changes, field):
     before = written()
-    response = client.post(reverse("account-register-enterprise"), enterprise(**changes))
+    response = client.post(reverse("account-register-enterprise"), f.enterprise_signup(**changes))
     assert response.status_code == 400
     assert response.context["form"].errors[field]
     assert written() == before
 
 
 def test_register_enterprise__wrong_check_character_names_the_problem(client, db):
-    data = enterprise(credit_code=_wrong_check(credit_code(4)))
+    data = f.enterprise_signup(credit_code=_wrong_check(f.credit_code(4)))
     response = client.post(reverse("account-register-enterprise"), data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "check character" in response.content.decode()
 
 
 def test_register_enterprise__registered_code_is_refused(client, db):
-    f.OrganizationFactory(kind=Organization.Kind.ENTERPRISE, credit_code=credit_code(5))
+    f.OrganizationFactory(kind=Organization.Kind.ENTERPRISE, credit_code=f.credit_code(5))
     before = written()
     response = client.post(
-        reverse("account-register-enterprise"), enterprise(credit_code=credit_code(5))
+        reverse("account-register-enterprise"), f.enterprise_signup(credit_code=f.credit_code(5))
     )
     assert response.status_code == 400
     assert response.context["form"].errors["credit_code"]
@@ -188,9 +171,9 @@ def test_register_enterprise__registered_code_is_refused(client, db):
 def test_enterprise_register_service_refuses_bad_codes_itself(db):
     from django.core.exceptions import ValidationError
 
-    from grading import accounts
+    from grading.accounts import services as accounts
 
-    for code in (_wrong_check(credit_code(6)), "123"):
+    for code in (_wrong_check(f.credit_code(6)), "123"):
         with pytest.raises(ValidationError):
             accounts.enterprise_register(
                 username="svc",
@@ -214,7 +197,7 @@ def newcomer(db):
 
 
 def _token_at(user, moment: float) -> str:
-    from grading import accounts
+    from grading.accounts import services as accounts
 
     real = time.time
     try:
@@ -225,7 +208,7 @@ def _token_at(user, moment: float) -> str:
 
 
 def test_confirmation__valid_token_confirms_once_and_twice_is_harmless(client, newcomer):
-    from grading import accounts
+    from grading.accounts import services as accounts
 
     path = reverse("account-email-confirm", args=[accounts.email_confirmation_token(user=newcomer)])
     assert client.get(path).status_code == 302
@@ -236,7 +219,7 @@ def test_confirmation__valid_token_confirms_once_and_twice_is_harmless(client, n
 
 @pytest.mark.parametrize("mangle", ["tamper", "garbage", "other-salt"])
 def test_confirmation__invalid_token_is_400_and_confirms_nothing(client, newcomer, mangle):
-    from grading import accounts
+    from grading.accounts import services as accounts
 
     token = accounts.email_confirmation_token(user=newcomer)
     bad = {
@@ -261,7 +244,7 @@ def test_confirmation__expired_token_is_400(client, newcomer, settings):
 
 
 def test_confirmation__link_for_a_replaced_address_is_refused(client, newcomer):
-    from grading import accounts
+    from grading.accounts import services as accounts
 
     token = accounts.email_confirmation_token(user=newcomer)
     newcomer.email = "new.address@example.cn"
@@ -337,7 +320,7 @@ def pending(world):
         code="ent-pending",
         name="待审企业",
         kind=Organization.Kind.ENTERPRISE,
-        credit_code=credit_code(10),
+        credit_code=f.credit_code(10),
     )
     registrant = f.UserFactory(username="registrant")
     f.membership(registrant, org, Membership.Role.ADMIN)
@@ -391,7 +374,7 @@ def test_review__reject_mails_the_reason_and_frees_the_code(client, world, pendi
     assert message.to == ["registrant@example.cn"]
     assert "营业执照与名称不符" in message.body and "待审企业" in message.body
     client.logout()
-    again = enterprise(credit_code=credit_code(10))
+    again = f.enterprise_signup(credit_code=f.credit_code(10))
     assert client.post(reverse("account-register-enterprise"), again).status_code == 302
 
 
@@ -457,11 +440,11 @@ def test_review__page_queries_do_not_grow_with_the_list(
         return len(ctx)
 
     for n in range(2):
-        f.OrganizationFactory(kind=Organization.Kind.ENTERPRISE, credit_code=credit_code(100 + n))
+        f.OrganizationFactory(kind=Organization.Kind.ENTERPRISE, credit_code=f.credit_code(100 + n))
     few = count()
     for n in range(2, 30):
         org = f.OrganizationFactory(
-            kind=Organization.Kind.ENTERPRISE, credit_code=credit_code(100 + n)
+            kind=Organization.Kind.ENTERPRISE, credit_code=f.credit_code(100 + n)
         )
         if n % 2:  # half of them verified, by someone the page names
             org.verified_by = world.users["platform_admin"]

@@ -1,8 +1,8 @@
 """Account pages: log in (with the limit on failed attempts), registration, e-mail
 confirmation, the account overview, API keys, and the platform's enterprise review.
 
-Thin views: forms check input, ``grading.accounts`` and ``grading.apikeys`` write, and
-``grading.policy`` decides who may do what.
+Thin views: forms check input, ``grading.accounts.services`` and ``grading.accounts.apikeys``
+write, and ``grading.policy`` decides who may do what.
 """
 
 import datetime as dt
@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from catalog.models import Organization
-from grading import accounts, apikeys, policy
-from grading.forms import (
+from grading import policy
+from grading.accounts import apikeys
+from grading.accounts import services as accounts
+from grading.accounts.forms import (
     APIKeyForm,
     EnterpriseRegistrationForm,
     IndividualRegistrationForm,

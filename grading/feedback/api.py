@@ -7,11 +7,12 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from catalog.api.pagination import ProductCursorPagination
 from catalog.models import Resource
-from grading import feedback, policy
+from grading import policy
+from grading.feedback import selectors, services
 from grading.models import Feedback
 from portal.clients import client_ip
+from portal.pagination import ProductCursorPagination
 
 # Error statuses are declared for every operation by catalog.api.schema.declare_errors.
 
@@ -22,15 +23,15 @@ class FeedbackIn(serializers.Serializer):
         min_value=1, max_value=2**63 - 1, required=False, allow_null=True
     )
     agency = serializers.SlugField(max_length=40, required=False, allow_blank=True)
-    title = serializers.CharField(max_length=feedback.TITLE_MAX)
-    text = serializers.CharField(max_length=feedback.TEXT_MAX)
+    title = serializers.CharField(max_length=services.TITLE_MAX)
+    text = serializers.CharField(max_length=services.TEXT_MAX)
     evidence = serializers.FileField(required=False, allow_null=True)
     submission_key = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
 class FeedbackActIn(serializers.Serializer):
-    action = serializers.ChoiceField(choices=sorted(feedback.STEPS))
-    text = serializers.CharField(max_length=feedback.TEXT_MAX)
+    action = serializers.ChoiceField(choices=sorted(services.STEPS))
+    text = serializers.CharField(max_length=services.TEXT_MAX)
 
 
 class FeedbackOut(serializers.ModelSerializer):
@@ -67,16 +68,16 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self):
         if self.action == "list":
-            return self._filtered(feedback.public_feedback(user=self.request.user))
+            return self._filtered(selectors.public_feedback(user=self.request.user))
         return Feedback.objects.filter(policy.feedback_visible_q(self.request.user))
 
     def _filtered(self, rows):
         resource, agency = (self.request.query_params.get(k, "") for k in ("resource", "agency"))
         if resource:
-            number = feedback.resource_number(resource)
+            number = services.resource_number(resource)
             if number is None:
                 message = _("A resource number of at most %(digits)s digits (0–9).") % {
-                    "digits": feedback.RESOURCE_NUMBER_DIGITS
+                    "digits": services.RESOURCE_NUMBER_DIGITS
                 }
                 raise exceptions.ValidationError({"resource": [message]})
             rows = rows.filter(resource_id=number)
@@ -103,7 +104,7 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         ``submission_key`` resent by the same signed-in caller answers 200 with the first
         submission and stores nothing; resent anonymously it answers 409 and returns nothing
         (the key alone does not prove who sent the first one)."""
-        if not request.user.is_authenticated and feedback.anonymous_limit_reached(
+        if not request.user.is_authenticated and services.anonymous_limit_reached(
             address=client_ip(request)
         ):
             raise exceptions.Throttled()
@@ -111,17 +112,17 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         try:
-            item, created = feedback.feedback_submit(
+            item, created = services.feedback_submit(
                 actor=request.user,
                 kind=fields["kind"],
                 resource=self._resource(fields.get("resource")),
-                agency=feedback.agencies().filter(code=fields.get("agency") or "").first(),
+                agency=selectors.agencies().filter(code=fields.get("agency") or "").first(),
                 title=fields["title"],
                 text=fields["text"],
                 evidence=fields.get("evidence"),
                 submission_key=fields.get("submission_key") or None,
             )
-        except feedback.AlreadyReceived:
+        except services.AlreadyReceived:
             return Response(
                 {"detail": _("This feedback was already received; it is with the agency.")},
                 status=status.HTTP_409_CONFLICT,
@@ -148,5 +149,5 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         item = self.get_object()
         data = FeedbackActIn(data=request.data)
         data.is_valid(raise_exception=True)
-        item = feedback.feedback_act(actor=request.user, feedback=item, **data.validated_data)
+        item = services.feedback_act(actor=request.user, feedback=item, **data.validated_data)
         return Response(FeedbackOut(item).data)

@@ -4,7 +4,7 @@ names (``password_reset_done`` …) without one."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from grading import account_views as views
+from grading.accounts import views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from grading.models import Application, AuditEvent, Grant, Membership, Notice
 from tests import factories as f
+from tests.factories import application_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -41,19 +42,6 @@ def conditional(world):
     return resource
 
 
-def _payload(resource, **extra):
-    return {
-        "resources": [resource.pk],
-        "purpose": "城市交通规划研究",
-        "scenario": "拥堵治理方案评估",
-        "want_download": True,
-        "want_query": True,
-        "term_days": 90,
-        "undertaking_accepted": True,
-        **extra,
-    }
-
-
 def _act(client, user, application_id, action, reason=""):
     client.force_login(user)
     return client.post(
@@ -72,7 +60,9 @@ def _download(client, user, resource):
 
 def _submitted(client, people, resource):
     client.force_login(people["applicant"])
-    response = client.post(API, _payload(resource, submit=True), content_type="application/json")
+    response = client.post(
+        API, application_payload(resource, submit=True), content_type="application/json"
+    )
     assert response.status_code == 201, response.content
     return response.json()["id"]
 
@@ -218,7 +208,9 @@ def test_bad_fields_are_400_naming_them_and_write_nothing(
     client, people, conditional, change, field
 ):
     client.force_login(people["applicant"])
-    response = client.post(API, _payload(conditional, **change), content_type="application/json")
+    response = client.post(
+        API, application_payload(conditional, **change), content_type="application/json"
+    )
     assert response.status_code == 400
     assert field in response.json()
     assert not Application.objects.exists() and not AuditEvent.objects.exists()
@@ -228,7 +220,7 @@ def test_cannot_apply_for_open_restricted_or_invisible_data(client, people, worl
     client.force_login(people["applicant"])
     for variant in ("open_L1", "restricted_L2"):
         resource = make_resource(variant)
-        response = client.post(API, _payload(resource), content_type="application/json")
+        response = client.post(API, application_payload(resource), content_type="application/json")
         assert response.status_code == 400 and "resources" in response.json()
     assert not Application.objects.exists()
 
@@ -236,15 +228,17 @@ def test_cannot_apply_for_open_restricted_or_invisible_data(client, people, worl
 def test_grade_l3_is_query_only(client, people, world):
     resource = f.ResourceFactory(provider=world.provider, tier="conditional", grade="L3")
     client.force_login(people["applicant"])
-    response = client.post(API, _payload(resource), content_type="application/json")
+    response = client.post(API, application_payload(resource), content_type="application/json")
     assert response.status_code == 400 and "want_download" in response.json()
-    ok = client.post(API, _payload(resource, want_download=False), content_type="application/json")
+    ok = client.post(
+        API, application_payload(resource, want_download=False), content_type="application/json"
+    )
     assert ok.status_code == 201
 
 
 def test_anonymous_callers_get_401_or_403(client, conditional):
     assert client.get(API).status_code in (401, 403)
-    response = client.post(API, _payload(conditional), content_type="application/json")
+    response = client.post(API, application_payload(conditional), content_type="application/json")
     assert response.status_code in (401, 403)
 
 
@@ -279,7 +273,7 @@ def test_apply_page_then_timeline_and_queue(client, people, conditional):
     url = reverse("grading:application-new") + f"?resource={conditional.pk}"
     page = client.get(url)
     assert page.status_code == 200 and "应用场景" in page.content.decode()
-    response = client.post(url, {**_payload(conditional), "submit": "1"})
+    response = client.post(url, {**application_payload(conditional), "submit": "1"})
     application = Application.objects.get()
     assert response.status_code == 302 and application.status == "submitted"
     detail = client.get(reverse("grading:application-detail", args=[application.pk]))
@@ -293,7 +287,7 @@ def test_apply_page_then_timeline_and_queue(client, people, conditional):
 def test_apply_page_reports_errors_and_writes_nothing(client, people, conditional):
     client.force_login(people["applicant"])
     url = reverse("grading:application-new") + f"?resource={conditional.pk}"
-    response = client.post(url, {**_payload(conditional, purpose=""), "submit": "1"})
+    response = client.post(url, {**application_payload(conditional, purpose=""), "submit": "1"})
     assert response.status_code == 200 and not Application.objects.exists()
 
 

@@ -9,9 +9,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from catalog.api.pagination import ProductCursorPagination
-from grading import apikeys
+from grading.accounts import apikeys
 from grading.models import APIKey
+from portal.pagination import ProductCursorPagination
 
 
 class APIKeySerializer(serializers.ModelSerializer):
@@ -119,7 +119,7 @@ class APIKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 class APIKeyScheme(OpenApiAuthenticationExtension):
     """Describes the key in the OpenAPI schema, so the docs' “Authorize” button can send it."""
 
-    target_class = "grading.apikeys.APIKeyAuthentication"
+    target_class = "grading.accounts.apikeys.APIKeyAuthentication"
     name = "apiKey"
 
     def get_security_definition(self, auto_schema):

@@ -1,129 +1,14 @@
-"""The two catalogues: organizations, themes, data resources with their dictionaries and
-distributions, and data products.
-
-Models hold data only. Writes go through ``catalog.services``; reads through
-``catalog.selectors``; who may see or use what is decided by ``grading.policy``, which the
-``visible_to`` shortcuts below simply call.
-"""
+"""Data resource catalogue entries: the entry, its dictionary fields, its distributions and
+their stored versions, and the versions of the entry's metadata."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from catalog.validators import CleanTextModel, validate_credit_code
+from catalog.models.organizations import Organization, Theme, UpdateCycle, localized
+from catalog.validators import CleanTextModel
 from grading.grades import Grade, Tier
-
-
-def _localized(obj, field: str) -> str:
-    """The English variant of ``field`` when English is active and it is filled in."""
-    if (get_language() or "").startswith("en"):
-        value = getattr(obj, f"{field}_en", "")
-        if value:
-            return value
-    return getattr(obj, field)
-
-
-class UpdateCycle(models.TextChoices):
-    REALTIME = "realtime", _("Real time")
-    DAILY = "daily", _("Daily")
-    WEEKLY = "weekly", _("Weekly")
-    MONTHLY = "monthly", _("Monthly")
-    QUARTERLY = "quarterly", _("Quarterly")
-    YEARLY = "yearly", _("Yearly")
-    IRREGULAR = "irregular", _("Irregular")
-
-
-class Organization(CleanTextModel, models.Model):
-    """A government agency (数据提供方) or an enterprise (法人), including authorized operators."""
-
-    class Kind(models.TextChoices):
-        AGENCY = "agency", _("Government agency")
-        ENTERPRISE = "enterprise", _("Enterprise")
-
-    code = models.SlugField(_("short code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    credit_code = models.CharField(
-        _("unified social credit code"),
-        max_length=18,
-        unique=True,
-        null=True,
-        blank=True,
-        validators=[validate_credit_code],
-    )
-    description = models.TextField(_("description"), blank=True)
-    homepage = models.URLField(_("homepage"), blank=True)
-    region = models.CharField(_("region"), max_length=100, blank=True)
-    # Enterprises registered on the portal apply for conditional data only once platform staff
-    # have checked them (grading.accounts.enterprise_verify); agencies are never self-registered.
-    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("verified by"),
-    )
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("organization")
-        verbose_name_plural = _("organizations")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def display_name(self) -> str:
-        return _localized(self, "name")
-
-
-class Theme(CleanTextModel, models.Model):
-    """A data domain (数据领域); themes may nest."""
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    name_en = models.CharField(_("English name"), max_length=100, blank=True)
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
-    )
-    description = models.TextField(_("description"), blank=True)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["position", "code"]
-        verbose_name = _("theme")
-        verbose_name_plural = _("themes")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def display_name(self) -> str:
-        return _localized(self, "name")
-
-
-class ResourceQuerySet(models.QuerySet):
-    """One-line shortcuts to the rule-book; the rules themselves live in ``grading.policy``."""
-
-    def visible_to(self, user):
-        from grading import policy
-
-        return self.filter(policy.viewable_q(user))
-
-    def downloadable_by(self, user):
-        from grading import policy
-
-        return self.filter(policy.downloadable_q(user))
-
-    def with_permissions(self, user):
-        from grading import policy
-
-        return policy.annotate_permissions(self, user)
 
 
 class Resource(CleanTextModel, models.Model):
@@ -190,8 +75,6 @@ class Resource(CleanTextModel, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ResourceQuerySet.as_manager()
-
     class Meta:
         ordering = ["-modified", "-id"]
         verbose_name = _("data resource")
@@ -237,11 +120,11 @@ class Resource(CleanTextModel, models.Model):
 
     @property
     def display_title(self) -> str:
-        return _localized(self, "title")
+        return localized(self, "title")
 
     @property
     def display_abstract(self) -> str:
-        return _localized(self, "abstract")
+        return localized(self, "abstract")
 
     @property
     def keyword_list(self) -> list[str]:
@@ -381,161 +264,3 @@ class ResourceVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource_id} v{self.number}"
-
-
-class RowTable(models.Model):
-    """The rows of a resource's tabular (CSV) distribution, loaded into the database for the
-    row API and the preview. One per resource: loading a newer file replaces it. Written only
-    by ``catalog.services.rows_load``; who may read which columns is the policy's question."""
-
-    resource = models.OneToOneField(Resource, on_delete=models.CASCADE, related_name="row_table")
-    distribution = models.ForeignKey(Distribution, on_delete=models.CASCADE, related_name="+")
-    row_count = models.PositiveIntegerField(_("rows loaded"), default=0)
-    # The file had more rows than ``settings.ROWS_MAX_LOADED``; only that many were loaded.
-    truncated = models.BooleanField(_("truncated"), default=False)
-    loaded_at = models.DateTimeField(_("loaded at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("row table")
-        verbose_name_plural = _("row tables")
-
-    def __str__(self) -> str:
-        return f"{self.resource_id}: {self.row_count}"
-
-
-class Row(models.Model):
-    """One data row: its number in the file (1 = first line after the header) and its values
-    keyed by the dictionary field's English name. Empty cells and columns that are not in the
-    data dictionary are left out, so a missing key means "no value"."""
-
-    table = models.ForeignKey(RowTable, on_delete=models.CASCADE, related_name="rows")
-    number = models.PositiveIntegerField()
-    data = models.JSONField(default=dict)
-
-    class Meta:
-        ordering = ["table", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["table", "number"], name="row_unique_number")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.table_id}#{self.number}"
-
-
-class ProductQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from grading import policy
-
-        return self.filter(policy.product_viewable_q(user))
-
-
-class Product(CleanTextModel, models.Model):
-    """A data product or service (数据产品), listed only after compliance review."""
-
-    class Type(models.TextChoices):
-        DATASET = "dataset", _("Dataset")
-        DATA_SERVICE = "data_service", _("Data service")
-        API = "api", _("API")
-        IMAGERY = "imagery", _("Satellite imagery")
-        REPORT = "report", _("Report")
-        MODEL = "model", _("Model")
-        VERIFICATION = "verification", _("Verification service")
-        INDEX = "index", _("Index")
-
-    class Delivery(models.TextChoices):
-        API = "api", _("API call")
-        FILE = "file", _("File delivery")
-        ONLINE = "online", _("Online service")
-        SANDBOX = "sandbox", _("Privacy-preserving sandbox")
-
-    class Purpose(models.TextChoices):
-        PUBLIC_INTEREST = "public_interest", _("Public interest (free)")
-        INDUSTRY = "industry", _("Industry (priced)")
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        COMPLIANCE_REVIEW = "compliance_review", _("Under compliance review")
-        LISTED = "listed", _("Listed")
-        DELISTED = "delisted", _("Delisted")
-        REJECTED = "rejected", _("Rejected")
-
-    code = models.CharField(_("product code"), max_length=64, unique=True)
-    name = models.CharField(_("name"), max_length=300)
-    name_en = models.CharField(_("English name"), max_length=300, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    product_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
-    provider = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="products", verbose_name=_("provider")
-    )
-    theme = models.ForeignKey(
-        Theme,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="products",
-        verbose_name=_("theme"),
-    )
-    source_resources = models.ManyToManyField(
-        Resource, blank=True, related_name="products", verbose_name=_("source resources")
-    )
-    scenarios = models.JSONField(_("application scenarios"), default=list, blank=True)
-    delivery = models.CharField(_("delivery"), max_length=20, choices=Delivery.choices)
-    update_frequency = models.CharField(
-        _("update frequency"), max_length=20, choices=UpdateCycle.choices
-    )
-    purpose = models.CharField(_("purpose class"), max_length=20, choices=Purpose.choices)
-    price_terms = models.CharField(_("price terms"), max_length=300, blank=True)
-    price = models.DecimalField(
-        _("price (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
-    )
-    status_reason = models.TextField(_("reason for the last decision"), blank=True)
-    registration_code = models.CharField(_("registration code"), max_length=64, blank=True)
-    evidence_hash = models.CharField(_("evidence hash"), max_length=64, blank=True)
-    listed_at = models.DateTimeField(_("listed at"), null=True, blank=True)
-    search_title = models.TextField(default="", blank=True, editable=False)
-    search_body = models.TextField(default="", blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ProductQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-listed_at", "-id"]
-        verbose_name = _("data product")
-        verbose_name_plural = _("data products")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def display_name(self) -> str:
-        return _localized(self, "name")
-
-
-class HarvestRecord(models.Model):
-    """Where a harvested entry came from: the source (its URL, or the file's URI, or a name
-    given by the operator) and the entry's identity there (a CKAN package id, a DCAT dataset
-    IRI), with a hash of what was last imported. ``manage.py harvest`` reads it to update a
-    changed entry instead of importing it twice, and to skip unchanged ones."""
-
-    source = models.CharField(_("source"), max_length=500)
-    remote_id = models.CharField(_("identity at the source"), max_length=500)
-    resource = models.OneToOneField(
-        Resource, on_delete=models.CASCADE, related_name="harvest_record"
-    )
-    content_hash = models.CharField(_("content hash"), max_length=64)
-    harvested_at = models.DateTimeField(_("harvested at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("harvest record")
-        verbose_name_plural = _("harvest records")
-        constraints = [
-            models.UniqueConstraint(fields=["source", "remote_id"], name="harvest_unique_remote")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.source} {self.remote_id}"

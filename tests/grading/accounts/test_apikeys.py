@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from grading import apikeys
+from grading.accounts import apikeys
 from grading.models import APIKey
 from tests import factories as f
 

@@ -23,7 +23,7 @@ def test_predicates_and_querysets_match_the_truth_table(world, make_resource, va
     # The list form of each rule agrees with the predicate.
     assert policy.viewable(user).filter(pk=resource.pk).exists() is (kind in VIEW[variant])
     assert policy.downloadable(user).filter(pk=resource.pk).exists() is (kind in DOWNLOAD[variant])
-    annotated = Resource.objects.with_permissions(user).get(pk=resource.pk)
+    annotated = policy.annotate_permissions(Resource.objects, user).get(pk=resource.pk)
     assert annotated.may_download is (kind in DOWNLOAD[variant])
     assert annotated.may_query is (kind in QUERY[variant])
 

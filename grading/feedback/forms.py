@@ -5,7 +5,8 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grading.feedback import TEXT_MAX, TITLE_MAX, agencies
+from grading.feedback.selectors import agencies
+from grading.feedback.services import TEXT_MAX, TITLE_MAX
 
 # A field people never see (hidden by the style sheet, skipped by keyboard and screen readers);
 # a form that fills it in was filled in by a program.

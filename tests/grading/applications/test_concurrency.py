@@ -10,8 +10,9 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from grading import services
+from grading.applications import services
 from grading.models import Application, AuditEvent, Grant, Membership
+from portal.transitions import InvalidTransition
 from tests import factories as f
 
 pytestmark = [
@@ -70,7 +71,7 @@ def _try(actor, application, action):
             actor=actor, application=Application.objects.get(pk=application.pk), action=action
         )
         return "ok"
-    except services.InvalidTransition:
+    except InvalidTransition:
         return "conflict"
 
 

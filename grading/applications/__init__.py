@@ -1,0 +1,1 @@
+"""Applications for conditional data: apply, the formal check, the agency's decision, accept."""

@@ -1,0 +1,121 @@
+"""Pages for applications: apply, the applicant's list, the review queue and one application;
+thin views over ``grading.applications.selectors`` and ``.services``; who may do what is the
+policy's question."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from grading import policy
+from grading.applications import selectors, services
+from grading.applications.forms import ActionForm, ApplicationForm
+from grading.applications.services import STEPS
+from portal.errors import render_error
+from portal.transitions import InvalidTransition
+
+PAGE = 50
+
+
+def _candidates(request):
+    """Resources the caller may apply for: those named in ``?resource=`` and the form."""
+    ids = [v for v in request.GET.getlist("resource") + request.POST.getlist("resources")]
+    ids = [int(v) for v in ids if str(v).isdigit()][:50]
+    rows = policy.viewable(request.user).filter(pk__in=ids).select_related("provider")
+    return [r for r in rows if policy.can_apply(request.user, r)]
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def application_new(request):
+    """Apply for conditional data: purpose, scenario, actions, term, the undertaking."""
+    resources = _candidates(request)
+    if not resources:
+        return render_error(request, 400, _("Choose a conditionally open resource to apply for."))
+    form = ApplicationForm(
+        request.POST or None, resources=resources, initial={"resources": [r.pk for r in resources]}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        chosen = [r for r in resources if r.pk in data.pop("resources")]
+        try:
+            application = services.application_create(
+                actor=request.user,
+                resources=chosen,
+                data=data,
+                submit="submit" in request.POST,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Application #%(id)s saved.") % {"id": application.pk})
+            return redirect("grading:application-detail", application.pk)
+    return render(request, "grading/application_form.html", {"form": form})
+
+
+@login_required
+@require_safe
+def application_list(request):
+    """The caller's own applications, newest first."""
+    mine = selectors.application_queryset(user=request.user).filter(applicant=request.user)
+    return render(request, "grading/application_list.html", {"applications": mine[:PAGE]})
+
+
+@login_required
+@require_safe
+def review_queue(request):
+    """Applications waiting for the caller's decision, soonest deadline first."""
+    waiting = list(selectors.review_queue(user=request.user)[:PAGE])
+    for application in waiting:
+        application.overdue = selectors.is_overdue(application)
+    return render(request, "grading/review_queue.html", {"applications": waiting})
+
+
+def _actions(user, application) -> list[str]:
+    return [
+        name
+        for name, step in STEPS.items()
+        if application.status in step.sources
+        and policy.can_act_on_application(user, application, name)
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def application_detail(request, pk: int):
+    """One application with its timeline and the actions open to the caller."""
+    application = selectors.application_detail(user=request.user, pk=pk)
+    if request.method == "POST":
+        return _act(request, application)
+    context = {
+        "application": application,
+        "events": selectors.timeline(application=application),
+        "actions": _actions(request.user, application),
+        "overdue": selectors.is_overdue(application),
+    }
+    return render(request, "grading/application_detail.html", context)
+
+
+def _act(request, application):
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        return render_error(request, 400, _("Choose an action."))
+    try:
+        services.application_act(
+            actor=request.user,
+            application=application,
+            action=form.cleaned_data["action"],
+            reason=form.cleaned_data["reason"],
+        )
+    except PermissionDenied as exc:
+        return render_error(request, 403, str(exc))
+    except ValidationError as exc:
+        return render_error(request, 400, " ".join(exc.messages))
+    except InvalidTransition as exc:
+        message = _("Not possible in the current state (%(state)s).") % {"state": exc.label}
+        return render_error(request, 409, message)
+    messages.success(request, _("Done."))
+    return redirect("grading:application-detail", application.pk)

@@ -1,0 +1,1 @@
+"""Feedback on catalogue entries: corrections, data requests and rights complaints."""
