@@ -15,17 +15,7 @@ from grading import policy
 from grading.models import Feedback
 from grading.workdays import working_days_between
 
-K = Feedback.Kind
 S = Feedback.Status
-TITLE_MAX = 200
-TEXT_MAX = 5000
-# Allowed evidence: extension → the bytes such a file starts with.
-EVIDENCE_TYPES = {
-    ".pdf": (b"%PDF-",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-}
 
 
 def public_feedback(*, user, resource: Resource | None = None) -> QuerySet:
