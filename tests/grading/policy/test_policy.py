@@ -118,7 +118,7 @@ def test_grant_without_download_action_allows_query_only(world, make_resource):
 
 def test_ended_agreement_hides_restricted_entries_from_the_operator(world, make_resource):
     resource = make_resource("restricted_L4")
-    world.operator_org.agreements.update(status="ended")
+    world.operator_org.agreements.update(status="revoked")
     operator = world.users["operator"]
     assert not policy.can_view(operator, resource)
     assert not policy.can_query(operator, resource)

@@ -1,0 +1,34 @@
+"""The grading app's models, one module per concern; import them from ``grading.models``.
+
+These rows are facts the rule-book reads; ``grading.policy`` alone turns them into decisions.
+"""
+
+from grading.models.access import Application, Grant, Membership, Notice, PlatformRole
+from grading.models.accounts import APIKey, ConfirmedEmail
+from grading.models.audit import AuditEvent, AuditQuerySet
+from grading.models.feedback import Feedback
+from grading.models.operation import (
+    Agreement,
+    AgreementEvaluation,
+    AgreementUsage,
+    OperationApplication,
+    OperationScopePart,
+)
+
+__all__ = [
+    "APIKey",
+    "Agreement",
+    "AgreementEvaluation",
+    "AgreementUsage",
+    "Application",
+    "AuditEvent",
+    "AuditQuerySet",
+    "ConfirmedEmail",
+    "Feedback",
+    "Grant",
+    "Membership",
+    "Notice",
+    "OperationApplication",
+    "OperationScopePart",
+    "PlatformRole",
+]
