@@ -11,7 +11,8 @@ caller (``None`` included) is never trusted.
 One module per concern, all re-exported here so callers write ``policy.can_view(...)``:
 ``base`` (vocabulary, the grade ceiling), ``principal`` (who is asking), ``resources``,
 ``workspace``, ``products``, ``applications`` (and grants), ``feedback``, ``accounts`` (and API
-keys, staff surfaces), ``actions`` (the predicates by name).
+keys, staff surfaces), ``operation`` (authorized-operation agreements and their supervision),
+``actions`` (the predicates by name).
 """
 
 from grading.policy.accounts import (
@@ -66,6 +67,13 @@ from grading.policy.feedback import (
     feedback_statistics_q,
     feedback_target_q,
     feedback_visible_q,
+)
+from grading.policy.operation import (
+    agreement_viewable_q,
+    can_evaluate_agreement,
+    can_supervise,
+    can_view_agreement,
+    viewable_agreements,
 )
 from grading.policy.principal import (
     ANONYMOUS,
@@ -136,6 +144,11 @@ from grading.policy.workspace import (
 )
 
 __all__ = [
+    "agreement_viewable_q",
+    "can_evaluate_agreement",
+    "can_supervise",
+    "can_view_agreement",
+    "viewable_agreements",
     "AGENCY_ACTIONS",
     "ANONYMOUS",
     "APPLICANT_ACTIONS",
