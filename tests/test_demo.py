@@ -1,0 +1,140 @@
+"""The demo's workflows are made through the services: every step is on the audit chain, the
+chain verifies, every state of each workflow appears, and loading twice changes nothing."""
+
+import json
+from collections import Counter
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from catalog.models import Product, Resource
+from grading import audit, policy
+from grading.models import Agreement, Application, AuditEvent, Grant
+from tests.demo_data import demo_loaded  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+WORKFLOWS = json.loads((FIXTURES / "demo_workflows.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def demo(demo_loaded, db):  # noqa: F811
+    """The demo data, loaded once for this module (see ``tests.demo_data``)."""
+
+
+def _rows(obj, prefix: str) -> list[str]:
+    events = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    rows = events.filter(action__startswith=prefix).order_by("seq")
+    return list(rows.values_list("action", flat=True))
+
+
+def test_fixture_holds_base_facts_only():
+    models = {row["model"] for row in json.loads((FIXTURES / "demo.json").read_text("utf-8"))}
+    workflow_rows = {"catalog.product", "grading.grant", "grading.agreement"}
+    workflow_rows |= {"grading.application", "grading.auditevent", "grading.operationapplication"}
+    assert not models & workflow_rows
+
+
+def test_audit_verify__passes_over_every_demo_step(demo):
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "intact" in out.getvalue()
+    assert AuditEvent.objects.count() >= 360
+
+
+def test_every_application_step_is_an_audit_row(demo):
+    applications = Application.objects.order_by("pk")
+    assert applications.count() == len(WORKFLOWS["applications"])
+    for application, spec in zip(applications, WORKFLOWS["applications"], strict=True):
+        steps = [f"application.{action}" for action, _reason in spec["steps"]]
+        assert _rows(application, "application.") == ["application.create", *steps]
+
+
+PRODUCT_STEPS = {
+    "draft": [],
+    "submitted": ["submit"],
+    "compliance_review": ["submit", "start"],
+    "listed": ["submit", "start", "list"],
+    "rejected": ["submit", "start", "reject"],
+    "delisted": ["submit", "start", "list", "delist"],
+}
+
+
+def test_every_product_step_is_an_audit_row(demo):
+    assert Product.objects.count() == len(WORKFLOWS["products"])
+    for spec in WORKFLOWS["products"]:
+        product = Product.objects.get(code=spec["code"])
+        assert product.status == spec["status"]
+        steps = [f"product.{action}" for action in PRODUCT_STEPS[spec["status"]]]
+        assert _rows(product, "product.") == ["product.save", *steps]
+
+
+def test_listed_products__evidence_hash_is_their_product_list_row(demo):
+    listed = Product.objects.filter(status__in=["listed", "delisted"])
+    assert listed.count() == 75
+    for product in listed:
+        row = AuditEvent.objects.get(
+            action="product.list", object_type="catalog.product", object_id=str(product.pk)
+        )
+        assert product.evidence_hash == row.hash
+        assert product.registration_code
+
+
+def test_every_application_state_appears(demo):
+    states = Counter(Application.objects.values_list("status", flat=True))
+    assert set(states) == set(Application.Status.values)
+
+
+def test_every_product_state_appears_and_the_seed_products_are_listed(demo):
+    states = Counter(Product.objects.values_list("status", flat=True))
+    assert set(states) == {"draft", "compliance_review", "listed", "rejected", "delisted"}
+    geodata = Product.objects.filter(provider__code="geo-tech")
+    assert geodata.count() == 68 and set(geodata.values_list("status", flat=True)) == {"listed"}
+
+
+def test_grants__enterprise_and_citizen_use_what_they_were_granted(demo):
+    user = get_user_model().objects.get
+    enterprise, citizen = user(username="enterprise"), user(username="citizen")
+    for code in ["310000-GAJ-0002", "310000-SCJGJ-0001", "310000-ZHG-0003"]:
+        resource = Resource.objects.get(code=code)
+        assert policy.can_download(enterprise, resource) and policy.can_query(enterprise, resource)
+        assert not policy.can_download(citizen, resource)
+    soil = Resource.objects.get(code="310000-STHJ-0005")
+    assert policy.can_download(citizen, soil)
+    assert Grant.objects.filter(status="active").count() == 4
+    for grant in Grant.objects.all():
+        assert _rows(grant, "grant.") == ["grant.issue"]
+
+
+def test_agreements__operators_cite_only_what_theirs_cover(demo):
+    assert Agreement.objects.filter(status="expired", operator__code="operator").count() == 1
+    for product in Product.objects.filter(status="listed"):
+        sources = list(product.source_resources.all())
+        assert sources and policy.covering_agreement(product.provider, sources) is not None
+    for agreement in Agreement.objects.all():
+        assert _rows(agreement, "agreement.")[0] == "agreement.create"
+
+
+def test_every_product_has_an_english_description():
+    for spec in WORKFLOWS["products"]:
+        assert spec["name_en"] and len(spec["description_en"]) >= 40, spec["name"]
+
+
+def _snapshot() -> dict:
+    counts = {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+    return {"counts": counts, "head": audit.head()}
+
+
+def test_load_demo_twice__changes_nothing(demo):
+    before = _snapshot()
+    out = StringIO()
+    call_command("load_demo", verbosity=0, stdout=out)
+    assert "already played" in out.getvalue()
+    assert _snapshot() == before
+    call_command("audit_verify", stdout=StringIO())
