@@ -23,12 +23,15 @@ def make(specs: list[dict]) -> list[Product]:
     """Register every product of ``specs`` and walk it to its state."""
     admin = actors.platform_admin()
     themes = dict(Theme.objects.values_list("code", "pk"))
-    return [_play(spec, admin, themes) for spec in specs]
+    staff: dict[str, tuple] = {}  # one user object per provider: its roles are looked up once
+    for spec in specs:
+        if spec["provider"] not in staff:
+            provider = actors.organization(spec["provider"])
+            staff[spec["provider"]] = (provider, actors.staff_of(provider))
+    return [_play(spec, admin, themes, *staff[spec["provider"]]) for spec in specs]
 
 
-def _play(spec: dict, admin, themes: dict[str, int]) -> Product:
-    provider = actors.organization(spec["provider"])
-    staff = actors.staff_of(provider)
+def _play(spec: dict, admin, themes: dict[str, int], provider, staff) -> Product:
     product = product_save(
         actor=staff,
         organization=provider,
