@@ -220,3 +220,17 @@ def application_payload(resource, **extra) -> dict:
         "undertaking_accepted": True,
         **extra,
     }
+
+
+def operation_data(**extra) -> dict:
+    """An application for authorized operation, filled in (services and API)."""
+    return {
+        "purposes": "城市交通治理数据服务",
+        "scenarios": "拥堵指数产品",
+        "security_measures": "专网隔离，最小权限，操作留痕",
+        "term_months": 24,
+        "proposed_fees": "按调用量计费",
+        "proposed_fee_cap": "50000.00",
+        "undertaking_accepted": True,
+        **extra,
+    }

@@ -1,0 +1,113 @@
+"""Reads for authorized operation: applications and agreements the caller may see, the parts of
+an application the caller may see, the review queue and a readable timeline."""
+
+from __future__ import annotations
+
+import json
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from grading import policy
+from grading.models import Agreement, AuditEvent, OperationApplication, OperationScopePart
+from grading.operation.words import EVENT_TEXT
+
+
+def visible_parts(user) -> Prefetch:
+    """The parts of an application ``user`` may see, with their agency and entries."""
+    parts = (
+        OperationScopePart.objects.filter(policy.operation_part_visible_q(user))
+        .select_related("agency", "decided_by")
+        .prefetch_related("resources", "approved_resources")
+        .order_by("agency__name", "pk")
+    )
+    return Prefetch("parts", queryset=parts, to_attr="visible_parts")
+
+
+def application_queryset(*, user) -> QuerySet:
+    """Operation applications ``user`` may see, newest first, with their visible parts."""
+    return (
+        OperationApplication.objects.filter(policy.operation_application_visible_q(user))
+        .select_related("applicant", "submitted_by", "renews")
+        .prefetch_related(visible_parts(user))
+        .order_by("-id")
+    )
+
+
+def application_detail(*, user, pk: int) -> OperationApplication:
+    """One operation application ``user`` may see, or 404."""
+    try:
+        application = application_queryset(user=user).get(pk=pk)
+    except OperationApplication.DoesNotExist as exc:
+        raise Http404 from exc
+    application.agreement_row = Agreement.objects.filter(application=application).first()
+    return application
+
+
+def part_detail(*, user, application: OperationApplication, pk: int) -> OperationScopePart:
+    """One part of ``application`` that ``user`` may see, or 404."""
+    for part in application.visible_parts:
+        if part.pk == pk:
+            return part
+    raise Http404
+
+
+def review_queue(*, user) -> QuerySet:
+    """Applications waiting for ``user``: submitted and decided ones for platform
+    administrators; checked ones with a part of the user's agency awaiting its decision."""
+    p = policy.principal(user)
+    waiting = Q(pk__in=[])
+    if p.platform_admin:
+        waiting |= Q(status__in=[OperationApplication.Status.SUBMITTED, "decided"])
+    if p.reviewer_org_ids:
+        parts = OperationScopePart.objects.filter(
+            agency_id__in=p.reviewer_org_ids, status=OperationScopePart.Status.PENDING
+        )
+        waiting |= Q(status="checked", pk__in=parts.values("application_id"))
+    return application_queryset(user=user).filter(waiting).order_by("due_on", "id")
+
+
+def is_overdue(obj) -> bool:
+    """Has an application's or a part's clock run past its due date?"""
+    return obj.due_on is not None and obj.due_on < timezone.localdate()
+
+
+def agreement_queryset(*, user) -> QuerySet:
+    """Agreements ``user`` may see, newest first."""
+    return (
+        policy.viewable_agreements(user)
+        .select_related("operator", "application", "signed_by")
+        .prefetch_related("resources")
+        .order_by("-id")
+    )
+
+
+def agreement_detail(*, user, pk: int) -> Agreement:
+    """One agreement ``user`` may see, or 404."""
+    try:
+        return agreement_queryset(user=user).get(pk=pk)
+    except Agreement.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def timeline(*, user, application: OperationApplication) -> list[AuditEvent]:
+    """The audit events of an application and of its agreement, oldest first; an agency's
+    staff see the events of their own part and the application's own steps only."""
+    events = AuditEvent.objects.filter(
+        object_type="grading.operationapplication", object_id=str(application.pk)
+    )
+    agreement = Agreement.objects.filter(application=application).values_list("pk", flat=True)
+    events |= AuditEvent.objects.filter(
+        object_type="grading.agreement", object_id__in=[str(pk) for pk in agreement]
+    )
+    part_ids = {part.pk for part in application.visible_parts}
+    shown = []
+    for event in events.select_related("actor").order_by("seq"):
+        payload = json.loads(event.payload or "{}")
+        if event.action.startswith("operation.part.") and payload.get("part") not in part_ids:
+            continue
+        event.text = EVENT_TEXT.get(event.action, event.action)
+        event.reason = payload.get("reason") or ""
+        shown.append(event)
+    return shown
