@@ -14,7 +14,14 @@ from django.core.management import call_command
 
 from catalog.models import Product, Resource
 from grading import audit, policy
-from grading.models import Agreement, Application, AuditEvent, Grant
+from grading.models import (
+    Agreement,
+    Application,
+    AuditEvent,
+    Grant,
+    OperationApplication,
+    OperationScopePart,
+)
 from tests.demo_data import demo_loaded  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -113,12 +120,54 @@ def test_grants__enterprise_and_citizen_use_what_they_were_granted(demo):
 
 
 def test_agreements__operators_cite_only_what_theirs_cover(demo):
-    assert Agreement.objects.filter(status="expired", operator__code="operator").count() == 1
     for product in Product.objects.filter(status="listed"):
         sources = list(product.source_resources.all())
         assert sources and policy.covering_agreement(product.provider, sources) is not None
-    for agreement in Agreement.objects.all():
-        assert _rows(agreement, "agreement.")[0] == "agreement.create"
+    for agreement in Agreement.objects.filter(application__isnull=True):
+        assert _rows(agreement, "agreement.") == ["agreement.create"]
+
+
+def test_operation__every_application_state_appears(demo):
+    states = set(OperationApplication.objects.values_list("status", flat=True))
+    assert states == set(OperationApplication.Status.values)
+    checked = OperationApplication.objects.get(status="checked")
+    parts = set(checked.parts.values_list("status", flat=True))
+    assert parts == {OperationScopePart.Status.PENDING, OperationScopePart.Status.NEED_INFO}
+
+
+def test_operation__operator_agreement_applied_for_approved_by_every_agency_and_signed(demo):
+    agreement = Agreement.objects.get(
+        operator__code="operator", status="active", application__isnull=False
+    )
+    application = agreement.application
+    parts = application.parts.select_related("agency")
+    scope_agencies = set(agreement.resources.values_list("provider__code", flat=True))
+    assert {part.agency.code for part in parts} == scope_agencies and len(scope_agencies) > 1
+    for part in parts:
+        assert part.status == "approved"
+        assert part.decided_by.memberships.filter(organization=part.agency, role="reviewer")
+    assert agreement.signed_at and agreement.signed_by.memberships.filter(
+        organization__code="operator"
+    )
+    steps = ["operation.create", "operation.submit", "operation.check"]
+    steps += ["operation.part.approve"] * len(scope_agencies) + [
+        "operation.decide",
+        "operation.issue",
+    ]
+    assert _rows(application, "operation.") == steps
+    assert _rows(agreement, "agreement.") == ["agreement.issue", "agreement.sign"]
+
+
+def test_operation__expired_suspended_and_awaiting_signature(demo):
+    expired = Agreement.objects.get(status="expired")
+    assert expired.operator.code == "operator" and expired.signed_at
+    assert _rows(expired, "agreement.") == ["agreement.issue", "agreement.sign", "agreement.expire"]
+    suspended = Agreement.objects.get(status="suspended")
+    assert suspended.status_reason
+    assert _rows(suspended, "agreement.")[-1] == "agreement.suspend"
+    waiting = Agreement.objects.get(status="issued")
+    assert waiting.signed_at is None
+    assert _rows(waiting, "agreement.") == ["agreement.issue"]
 
 
 def test_every_product_has_an_english_description():

@@ -1,4 +1,6 @@
-"""Authorized-operation agreements of the demo, made by the platform administrator."""
+"""Agreements the platform administrator makes directly (``agreement_save``): those whose scope
+holds open entries, which an application for authorized operation cannot name, and those of
+agencies, which cannot apply. The others come from applications (``operation``)."""
 
 from __future__ import annotations
 
@@ -11,51 +13,27 @@ from . import actors
 
 
 def make(specs: list[dict]) -> list[Agreement]:
-    """Make every agreement of ``specs``; backdated ones marked ``expire`` are then expired."""
+    """Make every agreement of ``specs`` as the platform administrator."""
     admin = actors.platform_admin()
-    made = []
-    for spec in specs:
-        agreement = agreement_save(
+    return [
+        agreement_save(
             actor=admin,
             operator=actors.organization(spec["operator"]),
             resources=actors.resources(spec["resources"]),
-            data=_terms(spec),
+            data=terms(spec),
         )
-        if spec.get("expire"):
-            agreement = expire_agreement(actor=admin, agreement=agreement, reason=spec["expire"])
-        made.append(agreement)
-    return made
+        for spec in specs
+    ]
 
 
-def _terms(spec: dict) -> dict:
-    return {
-        "purposes": spec["purposes"],
-        "fee_cap": Decimal(spec["fee_cap"]),
+def terms(spec: dict) -> dict:
+    """An agreement's term from ISO dates (whole days), its purposes and fee cap if given."""
+    data = {
         "valid_from": actors.day_start(spec["valid_from"]),
         "valid_until": actors.day_end(spec["valid_until"]),
     }
-
-
-def expire_agreement(*, actor, agreement: Agreement, reason: str) -> Agreement:
-    """Record that ``agreement``'s term has passed.
-
-    To be completed: the authorized-operation flow (``grading/operation/services.py``) brings
-    the agreement expiry step; until it is merged, the only service that changes an agreement is
-    ``agreement_save``, which records the change of status on the chain (``agreement.change``)."""
-    data = {**_current_terms(agreement), "status": Agreement.Status.EXPIRED}
-    return agreement_save(
-        actor=actor,
-        operator=agreement.operator,
-        resources=list(agreement.resources.all()),
-        data=data,
-        agreement=agreement,
-    )
-
-
-def _current_terms(agreement: Agreement) -> dict:
-    return {
-        "purposes": agreement.purposes,
-        "fee_cap": agreement.fee_cap,
-        "valid_from": agreement.valid_from,
-        "valid_until": agreement.valid_until,
-    }
+    if spec.get("purposes"):
+        data["purposes"] = spec["purposes"]
+    if spec.get("fee_cap") is not None:
+        data["fee_cap"] = Decimal(spec["fee_cap"])
+    return data

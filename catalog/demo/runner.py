@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from catalog.models import Product
 
-from . import agreements, applications, products
+from . import agreements, applications, operation, products
 
 # The demo's mails go nowhere: the notices stay in the portal, the console stays quiet.
 QUIET_MAIL = "django.core.mail.backends.dummy.EmailBackend"
@@ -33,6 +33,7 @@ def play(path: Path) -> bool:
             return False
         # Agreements first: only an operator under an active agreement may register products.
         agreements.make(workflows["agreements"])
+        operation.make(workflows["operations"])
         products.make(workflows["products"])
         applications.make(workflows["applications"])
     return True
