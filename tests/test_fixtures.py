@@ -77,7 +77,8 @@ def test_demo_files_match_their_checksums(demo):
 
 @pytest.mark.parametrize(
     "username",
-    ["admin", "auditor", "ghzy_editor", "ghzy_reviewer", "operator", "enterprise", "citizen"],
+    ["admin", "auditor", "ghzy_editor", "ghzy_reviewer", "operator", "enterprise", "citizen"]
+    + ["geotech", "lgxpq_editor", "jtw_reviewer", "scjgj_reviewer"],
 )
 def test_demo_users_log_in_with_the_readme_password(demo, username):
     assert authenticate(username=username, password="Portal-Demo-2026") is not None
