@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from catalog.models import Product, Resource
+from catalog.models import Organization, Product, Resource
 from grading import audit, policy
 from grading.models import (
     Agreement,
@@ -42,10 +42,33 @@ def _rows(obj, prefix: str) -> list[str]:
 
 
 def test_fixture_holds_base_facts_only():
-    models = {row["model"] for row in json.loads((FIXTURES / "demo.json").read_text("utf-8"))}
+    rows = json.loads((FIXTURES / "demo.json").read_text("utf-8"))
     workflow_rows = {"catalog.product", "grading.grant", "grading.agreement"}
     workflow_rows |= {"grading.application", "grading.auditevent", "grading.operationapplication"}
-    assert not models & workflow_rows
+    assert not {row["model"] for row in rows} & workflow_rows
+    for row in rows:
+        if row["model"] == "catalog.resource":
+            assert row["fields"]["status"] == "draft"
+        if row["model"] == "catalog.organization":
+            assert row["fields"]["verified_at"] is None
+
+
+def test_publication__every_entry_submitted_published_or_withdrawn_on_the_chain(demo):
+    specs = {spec["code"]: spec for spec in WORKFLOWS["resources"]}
+    assert len(specs) == 63
+    for resource in Resource.objects.all():
+        spec = specs.get(resource.code, {"status": "draft"})
+        assert resource.status == spec["status"]
+        steps = {"draft": [], "published": ["resource.submit", "resource.publish"]}
+        steps["withdrawn"] = [*steps["published"], "resource.withdraw"]
+        assert _rows(resource, "resource.") == steps[spec["status"]]
+
+
+def test_enterprises__verified_by_the_platform_administrator(demo):
+    for code in WORKFLOWS["enterprises"]:
+        organization = Organization.objects.get(code=code)
+        assert organization.verified_by.username == "admin"
+        assert _rows(organization, "enterprise.") == ["enterprise.verify"]
 
 
 def test_audit_verify__passes_over_every_demo_step(demo):
@@ -184,6 +207,6 @@ def test_load_demo_twice__changes_nothing(demo):
     before = _snapshot()
     out = StringIO()
     call_command("load_demo", verbosity=0, stdout=out)
-    assert "already played" in out.getvalue()
+    assert "nothing loaded again" in out.getvalue()
     assert _snapshot() == before
     call_command("audit_verify", stdout=StringIO())
