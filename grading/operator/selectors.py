@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -116,6 +116,9 @@ def usage_by_entry(*, user, agreement) -> list[dict]:
     return totals
 
 
+UPHELD = (Feedback.Status.UPHELD, Feedback.Status.RESOLVED)  # resolved after being upheld
+
+
 def evaluation_figures(*, agreement, year: int) -> dict:
     """The figures of ``year`` under ``agreement``: queries and rows used, the operator's
     products citing in-scope entries listed that year, complaints about in-scope entries,
@@ -127,7 +130,7 @@ def evaluation_figures(*, agreement, year: int) -> dict:
     prices = [p for p in listed.values_list("price", flat=True) if p is not None]
     scope = agreement.resources.values("pk")
     complaints = Feedback.objects.filter(
-        kind=Feedback.Kind.COMPLAINT, resource__in=scope, created_at__year=year
+        kind="complaint", resource__in=scope, created_at__year=year
     )
     cap = Decimal(agreement.fee_cap)
     return {
@@ -135,9 +138,7 @@ def evaluation_figures(*, agreement, year: int) -> dict:
         "rows": used["rows"],
         "products_listed": listed.count(),
         "complaints": complaints.count(),
-        "complaints_upheld": complaints.filter(
-            Q(status=Feedback.Status.UPHELD) | Q(status=Feedback.Status.RESOLVED)
-        ).count(),
+        "complaints_upheld": complaints.filter(status__in=UPHELD).count(),
         "fee_cap": str(cap),
         "highest_price": str(max(prices)) if prices else None,
         "over_cap": sum(1 for p in prices if p > cap),

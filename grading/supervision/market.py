@@ -83,6 +83,17 @@ def _operator_agreements(now: dt.datetime) -> dict[int, list[Agreement]]:
     return found
 
 
+PRICE_HEADERS = [
+    _("Product"),
+    _("Name"),
+    _("Operator"),
+    _("Price (CNY)"),
+    _("Agreement"),
+    _("Fee cap (CNY)"),
+    _("Check"),
+]
+
+
 def prices(now: dt.datetime) -> Section:
     """Listed industry products of operators (organizations holding an agreement) against the
     fee cap of their covering agreement; over the cap, or with no covering agreement, flagged."""
@@ -106,6 +117,4 @@ def prices(now: dt.datetime) -> Section:
         cells += [cover.pk if cover else "", cover.fee_cap if cover else "", str(state)]
         link = reverse("catalog:product-detail", args=[product.pk])
         rows.append(Row(cells, link, audit_url(PRODUCT, product.pk), over))
-    headers = [_("Product"), _("Name"), _("Operator"), _("Price (CNY)"), _("Agreement")]
-    headers += [_("Fee cap (CNY)"), _("Check")]
-    return Section("prices", _("Prices against fee caps"), headers, rows)
+    return Section("prices", _("Prices against fee caps"), PRICE_HEADERS, rows)
