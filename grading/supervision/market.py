@@ -7,13 +7,12 @@ import datetime as dt
 import statistics
 
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, Resource
 from grading.models import Agreement, AuditEvent
-from grading.supervision.sections import Row, Section, audit_url
+from grading.supervision.sections import TITLES, Row, Section, audit_maker, url_maker
 from grading.workdays import working_days_between
 
 PRODUCT = "catalog.product"
@@ -43,15 +42,14 @@ def listing_times(today: dt.date) -> Section:
     the median and the slowest of the decided ones; reviews still waiting count to today."""
     reviews = _reviews()
     products = Product.objects.in_bulk({pk for pk, *_rest in reviews})
-    rows = []
+    rows, link, audit = [], url_maker("catalog:product-detail"), audit_maker(PRODUCT)
     for pk, since, decided, outcome in reviews:
         days = working_days_between(since, decided or today)
         product = products.get(pk)
         name = product.name if product else f"#{pk}"
         cells = [pk, name, f"{since:%Y-%m-%d}", f"{decided:%Y-%m-%d}" if decided else ""]
         cells += [outcome, days]
-        link = reverse("catalog:product-detail", args=[pk]) if product else ""
-        rows.append(Row(cells, link, audit_url(PRODUCT, pk), decided is None))
+        rows.append(Row(cells, link(pk) if product else "", audit(pk), decided is None))
     rows.sort(key=lambda row: (-row.cells[-1], row.cells[0]))
     decided_days = [row.cells[-1] for row in rows if row.cells[3]]
     summary = [
@@ -60,26 +58,38 @@ def listing_times(today: dt.date) -> Section:
     ]
     headers = [_("Product"), _("Name"), _("Submitted"), _("Decided"), _("Outcome")]
     headers.append(_("Working days"))
-    return Section("listing", _("Listing review times"), headers, rows, summary)
+    return Section("listing", TITLES["listing"], headers, rows, summary)
 
 
-def _covering(product, agreements) -> Agreement | None:
+Scopes = dict[tuple[int, int | None], list[tuple[Agreement, frozenset[int]]]]
+
+
+def _covering(product, scopes: Scopes) -> Agreement | None:
     """The operator's active agreement covering all the product's sources, highest cap first
     (the rule of ``policy.covering_agreement``, over rows already read)."""
     sources = {r.pk for r in product.source_resources.all()}
-    for agreement in agreements.get(product.provider_id, []):
-        if sources <= {r.pk for r in agreement.resources.all()}:
+    first = min(sources) if sources else None
+    for agreement, scope in scopes.get((product.provider_id, first), []):
+        if sources <= scope:
             return agreement
     return None
 
 
-def _operator_agreements(now: dt.datetime) -> dict[int, list[Agreement]]:
-    found: dict[int, list[Agreement]] = {}
+def _active_scopes(now: dt.datetime) -> Scopes:
+    """Active agreements with their scopes, by (operator, entry in scope) and by (operator,
+    None), highest fee cap first: a product's candidates are those covering one source."""
     active = Agreement.objects.filter(
         status=Agreement.Status.ACTIVE, valid_from__lte=now, valid_until__gt=now
-    ).prefetch_related(Prefetch("resources", queryset=Resource.objects.only("pk")))
-    for agreement in active.order_by("-fee_cap", "pk"):
-        found.setdefault(agreement.operator_id, []).append(agreement)
+    ).order_by("-fee_cap", "pk")
+    scope: dict[int, set[int]] = {}
+    links = Agreement.resources.through.objects.filter(agreement__in=active)
+    for agreement_id, resource_id in links.values_list("agreement_id", "resource_id"):
+        scope.setdefault(agreement_id, set()).add(resource_id)
+    found: Scopes = {}
+    for agreement in active:
+        entries = frozenset(scope.get(agreement.pk, ()))
+        for key in [None, *entries]:
+            found.setdefault((agreement.operator_id, key), []).append((agreement, entries))
     return found
 
 
@@ -97,7 +107,7 @@ PRICE_HEADERS = [
 def prices(now: dt.datetime) -> Section:
     """Listed industry products of operators (organizations holding an agreement) against the
     fee cap of their covering agreement; over the cap, or with no covering agreement, flagged."""
-    agreements = _operator_agreements(now)
+    scopes = _active_scopes(now)
     listed = (
         Product.objects.filter(
             status=Product.Status.LISTED,
@@ -108,13 +118,12 @@ def prices(now: dt.datetime) -> Section:
         .prefetch_related(Prefetch("source_resources", queryset=Resource.objects.only("pk")))
         .order_by("provider_id", "pk")
     )
-    rows = []
+    rows, link, audit = [], url_maker("catalog:product-detail"), audit_maker(PRODUCT)
     for product in listed:
-        cover = _covering(product, agreements)
+        cover = _covering(product, scopes)
         over = cover is None or (product.price or 0) > cover.fee_cap
         state = _("No covering agreement") if cover is None else _("Over the cap") if over else ""
         cells = [product.code, product.name, product.provider.name, product.price]
         cells += [cover.pk if cover else "", cover.fee_cap if cover else "", str(state)]
-        link = reverse("catalog:product-detail", args=[product.pk])
-        rows.append(Row(cells, link, audit_url(PRODUCT, product.pk), over))
-    return Section("prices", _("Prices against fee caps"), PRICE_HEADERS, rows)
+        rows.append(Row(cells, link(product.pk), audit(product.pk), over))
+    return Section("prices", TITLES["prices"], PRICE_HEADERS, rows)

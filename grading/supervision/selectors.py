@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.utils import timezone
 
 from grading.supervision import market, sections
-from grading.supervision.sections import Section
+from grading.supervision.sections import TITLES, Section
 
-SECTIONS = ["agreements", "operation", "applications", "listing", "complaints", "prices"]
+SECTIONS = list(TITLES)
 
 
 def section(key: str) -> Section:
@@ -25,6 +25,6 @@ def section(key: str) -> Section:
     return builders[key]()
 
 
-def all_sections() -> list[Section]:
-    """Every supervision table, in the order of ``SECTIONS``."""
-    return [section(key) for key in SECTIONS]
+def titles() -> list[tuple[str, str]]:
+    """(key, title) of every supervision table, in the order of ``SECTIONS``."""
+    return [(key, TITLES[key]) for key in SECTIONS]

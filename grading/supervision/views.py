@@ -19,16 +19,15 @@ PAGE = 50
 @login_required
 @require_safe
 def supervision(request):
-    """Every supervision table's counts, and one table (``?section=``) paginated."""
+    """The supervision tables by name, and one of them (``?section=``) paginated."""
     if not policy.can_supervise(request.user):
         raise Http404
     key = request.GET.get("section") or selectors.SECTIONS[0]
     if key not in selectors.SECTIONS:
         return render_error(request, 400, _("Unknown section."))
-    sections = selectors.all_sections()
-    current = next(s for s in sections if s.key == key)
+    current = selectors.section(key)
     context = {
-        "sections": sections,
+        "sections": selectors.titles(),
         "section": current,
         "page": Paginator(current.rows, PAGE).get_page(request.GET.get("page")),
         "can_export": policy.can_export_supervision(request.user),
