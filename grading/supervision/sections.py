@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grading.models import (
@@ -81,7 +82,8 @@ def agreements(now: dt.datetime) -> Section:
     for a in with_figures(Agreement.objects.all()).order_by("valid_until", "pk"):
         left = days_left(a, now)
         soon = a.status == Agreement.Status.ACTIVE and left <= EXPIRY_WARNING_DAYS
-        cells = [a.pk, a.operator.name, state[a.status], f"{a.valid_until:%Y-%m-%d}"]
+        until = timezone.localtime(a.valid_until)
+        cells = [a.pk, a.operator.name, state[a.status], f"{until:%Y-%m-%d}"]
         cells += [left, a.scope_size, a.fee_cap, a.queries_total, a.rows_total]
         rows.append(Row(cells, usage(a.pk), audit(a.pk), soon))
     counts = dict(Agreement.objects.values_list("status").annotate(n=Count("pk")))
