@@ -7,7 +7,10 @@ from __future__ import annotations
 import csv
 import io
 
+from django.utils.translation import gettext as _
+
 from grading.supervision.sections import Section
+from portal.links import absolute
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -24,11 +27,14 @@ def safe_cell(value) -> str:
 
 
 def section_csv(section: Section) -> str:
-    """The section as CSV text, byte-order mark first."""
+    """The section as CSV text, byte-order mark first; each row ends with the absolute links
+    to its item and to its audit rows."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow([safe_cell(str(h)) for h in section.headers])
+    headers = [*section.headers, _("Link"), _("Audit rows")]
+    writer.writerow([safe_cell(str(h)) for h in headers])
     for row in section.rows:
-        writer.writerow([safe_cell(cell) for cell in row.cells])
+        links = [absolute(row.link) if row.link else "", absolute(row.audit)]
+        writer.writerow([safe_cell(cell) for cell in [*row.cells, *links]])
     return out.getvalue()

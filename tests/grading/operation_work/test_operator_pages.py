@@ -73,7 +73,9 @@ def test_home__operator_sees_agreement_figures_products_and_states(as_user, held
     assert "Renew before expiry" in text
     assert "港航指数服务" in text
     assert "Under compliance review" in text
-    assert reverse("catalog:product-detail", args=[Product.objects.get().pk]) in text
+    product_page = reverse("catalog:product-detail", args=[Product.objects.get().pk])
+    assert product_page in text
+    assert as_user("operator").get(product_page).status_code == 200  # a draft, not a dead link
 
 
 def test_home__other_operators_agreements_are_not_listed(client, world, held):

@@ -234,8 +234,14 @@ def test_export__utf8_bom_header_and_formula_safe_cells(as_user, priced):
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="supervision-prices.csv"' in response["Content-Disposition"]
     table = _csv(response)
-    assert len(table[0]) == 7 and all(table[0])
+    assert len(table[0]) == 9 and all(table[0])
     by_code = {row[0]: row for row in table[1:]}
+    over = priced["over"].pk
+    assert by_code["P-over"][7] == f"http://testserver/products/{over}/"
+    assert (
+        by_code["P-over"][8]
+        == f"http://testserver/audit/?object_type=catalog.product&object_id={over}"
+    )
     assert by_code["P-over"][1] == '\'=HYPERLINK("http://x","over")'
     assert by_code["P-within"][1] == "港航within"
     assert by_code["P-within"][3] == "80000.00"
