@@ -100,7 +100,7 @@ PRICE_HEADERS = [
     _("Price (CNY)"),
     _("Agreement"),
     _("Fee cap (CNY)"),
-    _("Check"),
+    _("Price check"),
 ]
 
 
