@@ -157,3 +157,20 @@ def test_usage__audit_link_only_for_those_who_read_the_audit_log(as_user, held):
     audit = f"/audit/?object_type=grading.agreement&amp;object_id={held.pk}"
     assert audit in as_user("auditor").get(usage_url(held)).content.decode()
     assert audit not in as_user("operator").get(usage_url(held)).content.decode()
+
+
+def test_usage__queries_do_not_grow_with_entries_months_and_products(as_user, world, held):
+    client = as_user("operator")
+    client.get(usage_url(held))
+    with CaptureQueriesContext(connection) as few:
+        client.get(usage_url(held))
+    for months_back in range(2, 8):
+        resource = f.ResourceFactory(provider=world.provider, tier="restricted", grade="L2")
+        held.resources.add(resource)
+        month = (month_of() - dt.timedelta(days=31 * months_back)).replace(day=1)
+        f.usage(held, resource, month=month)
+        f.ProductFactory(provider=world.operator_org).source_resources.set([resource])
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(usage_url(held))
+    assert len(response.context["by_entry"]) == 8
+    assert len(many) == len(few)
