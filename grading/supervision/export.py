@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ def safe_cell(value) -> str:
     gets a leading apostrophe so no spreadsheet evaluates it. Numbers are written as they are."""
     if value is None:
         return ""
-    if isinstance(value, int | float) or type(value).__name__ == "Decimal":
+    if isinstance(value, int | float | Decimal):
         return str(value)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -290,3 +290,23 @@ def test_page__queries_do_not_grow_with_the_number_of_agreements(as_user, world,
         response = client.get(PAGE, {"section": key})
     assert response.status_code == 200
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    "value, cell",
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 21", "'+86 21"),
+        ("-x", "'-x"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("普通文本", "普通文本"),
+        (-3, "-3"),
+        (Decimal("-1.50"), "-1.50"),
+        (None, ""),
+    ],
+)
+def test_export__cells(value, cell):
+    from grading.supervision.export import safe_cell
+
+    assert safe_cell(value) == cell
