@@ -234,6 +234,8 @@ def operation_data(**extra) -> dict:
         "undertaking_accepted": True,
         **extra,
     }
+
+
 # Authorized operation: applications in the queues, complaints, usage (operation_work tests)
 
 
