@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from grading import views
 from grading.applications import views as applications
@@ -33,4 +33,6 @@ urlpatterns = [
         feedback_views.organization_feedback,
         name="organization-feedback",
     ),
+    path("", include("grading.operator.urls")),
+    path("", include("grading.supervision.urls")),
 ]

@@ -234,3 +234,54 @@ def operation_data(**extra) -> dict:
         "undertaking_accepted": True,
         **extra,
     }
+
+
+# Authorized operation: applications in the queues, complaints, usage (operation_work tests)
+
+
+def operation_application(applicant, user, *, status="submitted", due_on=None, part_due=None):
+    """An authorized-operation application of ``applicant`` in ``status``; with ``part_due``,
+    one pending agency part due that day."""
+    from grading.models import OperationApplication, OperationScopePart
+
+    row = OperationApplication.objects.create(
+        applicant=applicant,
+        submitted_by=user,
+        purposes="城市治理",
+        scenarios="交通评估",
+        security_measures="隔离环境",
+        term_months=12,
+        status=status,
+        due_on=due_on,
+    )
+    if part_due is not None:
+        agency = OrganizationFactory()
+        OperationScopePart.objects.create(application=row, agency=agency, due_on=part_due)
+    return row
+
+
+def complaint(resource, *, status="open", due_on=None, title="权益申诉", created_at=None):
+    """A rights complaint about ``resource`` addressed to its provider."""
+    from grading.models import Feedback
+
+    row = Feedback.objects.create(
+        kind=Feedback.Kind.COMPLAINT,
+        status=status,
+        resource=resource,
+        agency=resource.provider,
+        title=title,
+        text="个人信息被公开",
+        due_on=due_on,
+    )
+    if created_at is not None:
+        Feedback.objects.filter(pk=row.pk).update(created_at=created_at)
+    return row
+
+
+def usage(agreement, resource, *, month, queries=1, rows=10):
+    """Usage already counted under ``agreement`` for ``resource`` in ``month``."""
+    from grading.models import AgreementUsage
+
+    return AgreementUsage.objects.create(
+        agreement=agreement, resource=resource, month=month, queries=queries, rows=rows
+    )

@@ -12,7 +12,8 @@ One module per concern, all re-exported here so callers write ``policy.can_view(
 ``base`` (vocabulary, the grade ceiling), ``principal`` (who is asking), ``resources``,
 ``workspace``, ``products``, ``applications`` (and grants), ``feedback``, ``accounts`` (and API
 keys, staff surfaces), ``operation`` (authorized-operation agreements and their supervision),
-``actions`` (the predicates by name).
+``supervision`` (the operator's workspace, usage accounting, the supervision view), ``actions``
+(the predicates by name).
 """
 
 from grading.policy.accounts import (
@@ -139,6 +140,15 @@ from grading.policy.resources import (
     viewable,
     viewable_q,
     visible_field_grades,
+)
+from grading.policy.supervision import (
+    can_export_supervision,
+    can_filter_audit,
+    can_use_operation_home,
+    can_view_usage,
+    operated_agreements_q,
+    operated_products_q,
+    usage_agreement,
 )
 from grading.policy.workspace import (
     CHANGEABLE_STATES,
@@ -285,4 +295,11 @@ __all__ = [
     "workspace_agencies",
     "workspace_denial",
     "workspace_q",
+    "can_export_supervision",
+    "can_filter_audit",
+    "can_use_operation_home",
+    "can_view_usage",
+    "operated_agreements_q",
+    "operated_products_q",
+    "usage_agreement",
 ]
