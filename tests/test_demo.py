@@ -210,3 +210,19 @@ def test_load_demo_twice__changes_nothing(demo):
     assert "nothing loaded again" in out.getvalue()
     assert _snapshot() == before
     call_command("audit_verify", stdout=StringIO())
+
+
+def test_operator__queries_restricted_entries_in_its_signed_agreement(demo):
+    operator = get_user_model().objects.get(username="operator")
+    agreement = Agreement.objects.get(
+        operator__code="operator", status="active", signed_at__isnull=False
+    )
+    restricted = agreement.resources.filter(tier="restricted")
+    assert restricted.count() >= 6
+    for resource in restricted:
+        assert policy.can_view(operator, resource) and policy.can_query(operator, resource)
+        assert not policy.can_download(operator, resource)
+    outside = Resource.objects.filter(tier="restricted", status="published").exclude(
+        agreements__operator__code="operator"
+    )
+    assert outside and not any(policy.can_query(operator, r) for r in outside)
