@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from catalog.models import Organization, Theme
 from grading import policy
 from grading.models import Agreement, AuditEvent, OperationApplication, OperationScopePart
 from grading.operation.words import EVENT_TEXT
@@ -111,3 +114,24 @@ def timeline(*, user, application: OperationApplication) -> list[AuditEvent]:
         event.reason = payload.get("reason") or ""
         shown.append(event)
     return shown
+
+
+def named_scope(*, user, resources=(), themes=(), agencies=()) -> dict:
+    """The entries, themes and agencies named by id, each list checked whole: an id that is
+    not a scope entry ``user`` may name, a theme or an agency raises a ValidationError."""
+    found = {
+        "resources": list(policy.operation_scope(user).filter(pk__in=list(resources))),
+        "themes": list(Theme.objects.filter(pk__in=list(themes))),
+        "agencies": list(
+            Organization.objects.filter(kind=Organization.Kind.AGENCY, pk__in=list(agencies))
+        ),
+    }
+    wanted = {"resources": resources, "themes": themes, "agencies": agencies}
+    errors = {
+        name: [_("No such entry, theme or agency: %(ids)s.") % {"ids": missing}]
+        for name, rows in found.items()
+        if (missing := sorted(set(wanted[name]) - {row.pk for row in rows}))
+    }
+    if errors:
+        raise ValidationError(errors)
+    return found
