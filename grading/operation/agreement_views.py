@@ -48,6 +48,8 @@ def agreement_detail(request, pk: int):
         "days_left": max(left, 0),
         "actions": _actions(request.user, agreement),
         "can_renew": _can_renew(request.user, agreement),
+        "can_register_product": policy.can_register_product(request.user, agreement.operator)
+        and agreement.status == "active",
         "renewals": agreement.renewals.filter(
             policy.operation_application_visible_q(request.user)
         ).order_by("-pk"),
@@ -98,6 +100,8 @@ def agreement_renew(request, pk: int):
         "agreement": agreement,
         "form": form,
         "can_renew": _can_renew(request.user, agreement),
+        "can_register_product": policy.can_register_product(request.user, agreement.operator)
+        and agreement.status == "active",
     }
     return render(request, "grading/operation/agreement_renew.html", context)
 
