@@ -45,6 +45,14 @@ def application_detail(*, user, pk: int) -> OperationApplication:
     except OperationApplication.DoesNotExist as exc:
         raise Http404 from exc
     application.agreement_row = Agreement.objects.filter(application=application).first()
+    application.named = None
+    if policy.can_act_on_operation_application(user, application, "submit"):
+        # The applicant's own staff see the scope as they named it (entries by title).
+        application.named = {
+            "resources": application.resources.order_by("title"),
+            "themes": application.themes.order_by("code"),
+            "agencies": application.agencies.order_by("code"),
+        }
     return application
 
 
@@ -57,12 +65,13 @@ def part_detail(*, user, application: OperationApplication, pk: int) -> Operatio
 
 
 def review_queue(*, user) -> QuerySet:
-    """Applications waiting for ``user``: submitted and decided ones for platform
-    administrators; checked ones with a part of the user's agency awaiting its decision."""
+    """Applications waiting for a decision: for platform staff every one in progress (the
+    formal check, the agencies' parts, the agreement to issue), so overdue parts show; for
+    reviewers those with a part of their agency awaiting its decision."""
     p = policy.principal(user)
     waiting = Q(pk__in=[])
-    if p.platform_admin:
-        waiting |= Q(status__in=[OperationApplication.Status.SUBMITTED, "decided"])
+    if p.platform_staff:
+        waiting |= Q(status__in=["submitted", "checked", "decided"])
     if p.reviewer_org_ids:
         parts = OperationScopePart.objects.filter(
             agency_id__in=p.reviewer_org_ids, status=OperationScopePart.Status.PENDING

@@ -326,3 +326,32 @@ def test_rows__a_conditional_entry_answers_403_once_suspended(api, scene, world)
         actor=scene.admin, agreement=agreement, action="suspend", reason="核查"
     )
     assert rows(api, scene.applicant, entry).status_code == 403
+
+
+def test_lists__a_fixed_number_of_queries_whatever_the_page_size(api, scene, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grading.operation import services
+
+    def make(n):
+        for _i in range(n):
+            services.operation_application_create(
+                actor=scene.applicant,
+                applicant=scene.org,
+                data=f.operation_data(),
+                resources=[scene.conditional, scene.other],
+                submit=True,
+            )
+            f.agreement(scene.org, [scene.conditional, scene.other])
+
+    def count(url):
+        client = api(scene.applicant)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    make(2)
+    few = (count(API), count(AGREEMENTS))
+    make(5)
+    assert (count(API), count(AGREEMENTS)) == few

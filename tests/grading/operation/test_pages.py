@@ -218,3 +218,28 @@ def test_timeline_names_steps_in_plain_words(client, scene, issued):
     page = client.get(detail(issued.application)).content.decode()
     assert "The platform issued the agreement." in page
     assert AuditEvent.objects.first().hash not in page
+
+
+def test_detail__the_applicant_sees_a_drafts_scope_as_named(client, scene):
+    from grading.operation import services
+
+    draft = services.operation_application_create(
+        actor=scene.applicant,
+        applicant=scene.org,
+        data=f.operation_data(),
+        resources=[scene.restricted],
+        themes=[scene.other.theme],
+    )
+    client.force_login(scene.applicant)
+    page = client.get(detail(draft)).content.decode()
+    assert "Scope as named" in page and scene.restricted.title in page
+    assert scene.other.theme.display_name in page
+    assert 'value="submit"' in page
+
+
+def test_list__platform_staff_see_parts_overdue_at_the_agencies(client, scene, checked, world):
+    part = part_of(checked, world.other_agency)
+    type(part).objects.filter(pk=part.pk).update(due_on="2020-01-01")
+    client.force_login(world.users["auditor"])
+    page = client.get(LIST).content.decode()
+    assert detail(checked) in page and "Overdue" in page
