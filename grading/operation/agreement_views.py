@@ -22,10 +22,13 @@ CONFIRMED = frozenset({"suspend", "resume", "revoke", "expire"})
 
 
 def _actions(user, agreement) -> list[str]:
+    ended = agreement.valid_until <= timezone.now()
     return [
         name
         for name, step in AGREEMENT_STEPS.items()
-        if agreement.status in step.sources and policy.can_act_on_agreement(user, agreement, name)
+        if agreement.status in step.sources
+        and policy.can_act_on_agreement(user, agreement, name)
+        and (name != "expire" or ended)  # expiry is recorded once the term is over
     ]
 
 

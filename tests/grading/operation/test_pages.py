@@ -243,3 +243,22 @@ def test_list__platform_staff_see_parts_overdue_at_the_agencies(client, scene, c
     client.force_login(world.users["auditor"])
     page = client.get(LIST).content.decode()
     assert detail(checked) in page and "Overdue" in page
+
+
+def test_agreement__expiry_is_offered_once_the_term_is_over(client, scene, active):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client.force_login(scene.admin)
+    assert 'value="expire"' not in client.get(agreement_url(active)).content.decode()
+    past = timezone.now() - dt.timedelta(days=1)
+    Agreement.objects.filter(pk=active.pk).update(valid_until=past)
+    assert 'value="expire"' in client.get(agreement_url(active)).content.decode()
+    data = {"action": "expire", "confirmed": "on"}
+    assert client.post(agreement_url(active), data).status_code == 302
+    assert Agreement.objects.get().status == "expired"
+    # The operator sees it ended, and renewal is no longer offered.
+    client.force_login(scene.applicant)
+    page = client.get(agreement_url(active)).content.decode()
+    assert "Expired" in page and "Request renewal" not in page
