@@ -44,7 +44,10 @@ def application_detail(*, user, pk: int) -> OperationApplication:
         application = application_queryset(user=user).get(pk=pk)
     except OperationApplication.DoesNotExist as exc:
         raise Http404 from exc
-    application.agreement_row = Agreement.objects.filter(application=application).first()
+    agreement = Agreement.objects.filter(application=application).first()
+    # Links only to what the caller may open: agencies do not see agreements.
+    application.agreement_row = agreement if policy.can_view_agreement(user, agreement) else None
+    application.renews_visible = policy.can_view_agreement(user, application.renews)
     application.named = None
     if policy.can_act_on_operation_application(user, application, "submit"):
         # The applicant's own staff see the scope as they named it (entries by title).
@@ -96,11 +99,15 @@ def agreement_queryset(*, user) -> QuerySet:
 
 
 def agreement_detail(*, user, pk: int) -> Agreement:
-    """One agreement ``user`` may see, or 404."""
+    """One agreement ``user`` may see, or 404; each entry in scope says whether the caller may
+    open its page (an entry of an agreement not yet in force may be restricted)."""
     try:
-        return agreement_queryset(user=user).get(pk=pk)
+        agreement = agreement_queryset(user=user).get(pk=pk)
     except Agreement.DoesNotExist as exc:
         raise Http404 from exc
+    for resource in agreement.resources.all():
+        resource.details_visible = policy.scope_entry_details_visible(user, resource)
+    return agreement
 
 
 def timeline(*, user, application: OperationApplication) -> list[AuditEvent]:

@@ -262,3 +262,30 @@ def test_agreement__expiry_is_offered_once_the_term_is_over(client, scene, activ
     client.force_login(scene.applicant)
     page = client.get(agreement_url(active)).content.decode()
     assert "Expired" in page and "Request renewal" not in page
+
+
+def test_detail__an_agency_gets_no_link_to_the_agreement_it_cannot_open(client, scene, issued):
+    client.force_login(scene.reviewer)
+    page = client.get(detail(issued.application)).content.decode()
+    assert agreement_url(issued) not in page
+    client.force_login(scene.applicant)
+    assert agreement_url(issued) in client.get(detail(issued.application)).content.decode()
+
+
+def test_agreement__an_unsigned_scope_links_only_to_entries_the_operator_may_open(
+    client, scene, checked, world
+):
+    from grading.operation import agreements, services
+
+    for part, reviewer in (
+        (world.provider, scene.reviewer),
+        (world.other_agency, scene.other_reviewer),
+    ):
+        services.operation_part_act(actor=reviewer, part=part_of(checked, part), action="approve")
+    checked.refresh_from_db()
+    agreement = agreements.agreement_issue(actor=scene.admin, application=checked)
+    client.force_login(scene.applicant)
+    page = client.get(agreement_url(agreement)).content.decode()
+    assert scene.restricted.title in page
+    assert reverse("catalog:resource-detail", args=[scene.restricted.pk]) not in page
+    assert reverse("catalog:resource-detail", args=[scene.conditional.pk]) in page
