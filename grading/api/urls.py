@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 from grading.api import views
 from grading.applications import api as applications
 from grading.feedback import api as feedback
+from grading.operation import api as operation
 
 app_name = "grading-api"
 
@@ -10,5 +11,11 @@ router = SimpleRouter(trailing_slash=True)
 router.register("applications", applications.ApplicationViewSet, basename="application")
 router.register("grants", views.GrantViewSet, basename="grant")
 router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
+router.register(
+    "operation-applications",
+    operation.OperationApplicationViewSet,
+    basename="operation-application",
+)
+router.register("agreements", operation.AgreementViewSet, basename="agreement")
 
 urlpatterns = router.urls

@@ -22,10 +22,13 @@ CONFIRMED = frozenset({"suspend", "resume", "revoke", "expire"})
 
 
 def _actions(user, agreement) -> list[str]:
+    ended = agreement.valid_until <= timezone.now()
     return [
         name
         for name, step in AGREEMENT_STEPS.items()
-        if agreement.status in step.sources and policy.can_act_on_agreement(user, agreement, name)
+        if agreement.status in step.sources
+        and policy.can_act_on_agreement(user, agreement, name)
+        and (name != "expire" or ended)  # expiry is recorded once the term is over
     ]
 
 
@@ -48,6 +51,8 @@ def agreement_detail(request, pk: int):
         "days_left": max(left, 0),
         "actions": _actions(request.user, agreement),
         "can_renew": _can_renew(request.user, agreement),
+        "can_register_product": policy.can_register_product(request.user, agreement.operator)
+        and agreement.status == "active",
         "renewals": agreement.renewals.filter(
             policy.operation_application_visible_q(request.user)
         ).order_by("-pk"),
@@ -98,6 +103,8 @@ def agreement_renew(request, pk: int):
         "agreement": agreement,
         "form": form,
         "can_renew": _can_renew(request.user, agreement),
+        "can_register_product": policy.can_register_product(request.user, agreement.operator)
+        and agreement.status == "active",
     }
     return render(request, "grading/operation/agreement_renew.html", context)
 

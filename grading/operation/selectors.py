@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from catalog.models import Organization, Theme
 from grading import policy
 from grading.models import Agreement, AuditEvent, OperationApplication, OperationScopePart
 from grading.operation.words import EVENT_TEXT
@@ -41,7 +44,18 @@ def application_detail(*, user, pk: int) -> OperationApplication:
         application = application_queryset(user=user).get(pk=pk)
     except OperationApplication.DoesNotExist as exc:
         raise Http404 from exc
-    application.agreement_row = Agreement.objects.filter(application=application).first()
+    agreement = Agreement.objects.filter(application=application).first()
+    # Links only to what the caller may open: agencies do not see agreements.
+    application.agreement_row = agreement if policy.can_view_agreement(user, agreement) else None
+    application.renews_visible = policy.can_view_agreement(user, application.renews)
+    application.named = None
+    if policy.can_act_on_operation_application(user, application, "submit"):
+        # The applicant's own staff see the scope as they named it (entries by title).
+        application.named = {
+            "resources": application.resources.order_by("title"),
+            "themes": application.themes.order_by("code"),
+            "agencies": application.agencies.order_by("code"),
+        }
     return application
 
 
@@ -54,12 +68,13 @@ def part_detail(*, user, application: OperationApplication, pk: int) -> Operatio
 
 
 def review_queue(*, user) -> QuerySet:
-    """Applications waiting for ``user``: submitted and decided ones for platform
-    administrators; checked ones with a part of the user's agency awaiting its decision."""
+    """Applications waiting for a decision: for platform staff every one in progress (the
+    formal check, the agencies' parts, the agreement to issue), so overdue parts show; for
+    reviewers those with a part of their agency awaiting its decision."""
     p = policy.principal(user)
     waiting = Q(pk__in=[])
-    if p.platform_admin:
-        waiting |= Q(status__in=[OperationApplication.Status.SUBMITTED, "decided"])
+    if p.platform_staff:
+        waiting |= Q(status__in=["submitted", "checked", "decided"])
     if p.reviewer_org_ids:
         parts = OperationScopePart.objects.filter(
             agency_id__in=p.reviewer_org_ids, status=OperationScopePart.Status.PENDING
@@ -84,11 +99,15 @@ def agreement_queryset(*, user) -> QuerySet:
 
 
 def agreement_detail(*, user, pk: int) -> Agreement:
-    """One agreement ``user`` may see, or 404."""
+    """One agreement ``user`` may see, or 404; each entry in scope says whether the caller may
+    open its page (an entry of an agreement not yet in force may be restricted)."""
     try:
-        return agreement_queryset(user=user).get(pk=pk)
+        agreement = agreement_queryset(user=user).get(pk=pk)
     except Agreement.DoesNotExist as exc:
         raise Http404 from exc
+    for resource in agreement.resources.all():
+        resource.details_visible = policy.scope_entry_details_visible(user, resource)
+    return agreement
 
 
 def timeline(*, user, application: OperationApplication) -> list[AuditEvent]:
@@ -111,3 +130,24 @@ def timeline(*, user, application: OperationApplication) -> list[AuditEvent]:
         event.reason = payload.get("reason") or ""
         shown.append(event)
     return shown
+
+
+def named_scope(*, user, resources=(), themes=(), agencies=()) -> dict:
+    """The entries, themes and agencies named by id, each list checked whole: an id that is
+    not a scope entry ``user`` may name, a theme or an agency raises a ValidationError."""
+    found = {
+        "resources": list(policy.operation_scope(user).filter(pk__in=list(resources))),
+        "themes": list(Theme.objects.filter(pk__in=list(themes))),
+        "agencies": list(
+            Organization.objects.filter(kind=Organization.Kind.AGENCY, pk__in=list(agencies))
+        ),
+    }
+    wanted = {"resources": resources, "themes": themes, "agencies": agencies}
+    errors = {
+        name: [_("No such entry, theme or agency: %(ids)s.") % {"ids": missing}]
+        for name, rows in found.items()
+        if (missing := sorted(set(wanted[name]) - {row.pk for row in rows}))
+    }
+    if errors:
+        raise ValidationError(errors)
+    return found

@@ -100,36 +100,34 @@ def operation_application_create(
     term_months, proposed_fees, proposed_fee_cap and undertaking_accepted."""
     if not policy.operation_applicant_orgs(actor).filter(pk=applicant.pk).exists():
         raise PermissionDenied(_("Only staff of a verified enterprise may apply."))
-    resources, themes, agencies = list(resources), list(themes), list(agencies)
+    scope = {"resources": list(resources), "themes": list(themes), "agencies": list(agencies)}
     if errors := _clean(data):
         raise ValidationError(errors)
-    _check_scope(actor, resources, themes, agencies)
+    _check_scope(actor, **scope)
     application = OperationApplication.objects.create(
-        applicant=applicant,
-        submitted_by=actor,
-        renews=renews,
-        **{name: data[name].strip() for name in TEXT_FIELDS},
-        term_months=data["term_months"],
-        proposed_fees=(data.get("proposed_fees") or "").strip(),
-        proposed_fee_cap=_fee_cap(data.get("proposed_fee_cap")),
-        undertaking_accepted_at=timezone.now() if data.get("undertaking_accepted") else None,
+        applicant=applicant, submitted_by=actor, renews=renews, **_columns(data)
     )
-    application.resources.set(resources)
-    application.themes.set(themes)
-    application.agencies.set(agencies)
-    payload = {
-        "resources": sorted(r.pk for r in resources),
-        "themes": sorted(t.pk for t in themes),
-        "agencies": sorted(a.pk for a in agencies),
-        "term_months": data["term_months"],
-        "renews": renews.pk if renews else None,
-    }
+    for name, rows in scope.items():
+        getattr(application, name).set(rows)
+    payload = {name: sorted(row.pk for row in rows) for name, rows in scope.items()}
+    payload |= {"term_months": data["term_months"], "renews": renews.pk if renews else None}
     audit.record(actor=actor, action="operation.create", obj=application, payload=payload)
     if submit:
         application = operation_application_act(
             actor=actor, application=application, action="submit"
         )
     return application
+
+
+def _columns(data: Mapping) -> dict:
+    """The application's own columns from checked ``data``."""
+    return {
+        **{name: data[name].strip() for name in TEXT_FIELDS},
+        "term_months": data["term_months"],
+        "proposed_fees": (data.get("proposed_fees") or "").strip(),
+        "proposed_fee_cap": _fee_cap(data.get("proposed_fee_cap")),
+        "undertaking_accepted_at": timezone.now() if data.get("undertaking_accepted") else None,
+    }
 
 
 def resolve_scope(application: OperationApplication) -> dict[int, list[int]]:
@@ -267,13 +265,15 @@ def operation_part_act(
     if application.status != S.CHECKED:
         raise InvalidTransition(application.status, application.get_status_display())
     advance(part, PART_STEPS, action, **_part_changes(part, action, actor, reason))
-    if action == "approve":
-        part.approved_resources.set(chosen)
+    part.approved_resources.set(chosen)
     payload = {"part": part.pk, "agency": part.agency_id, "to": step.target, "reason": reason}
-    payload["approved"] = chosen
-    audit.record(actor=actor, action=f"operation.part.{action}", obj=application, payload=payload)
-    event = "respond" if action == "respond" else action
-    tell_application(application, event, agency_id=part.agency_id, reason=reason)
+    audit.record(
+        actor=actor,
+        action=f"operation.part.{action}",
+        obj=application,
+        payload=payload | {"approved": chosen},
+    )
+    tell_application(application, action, agency_id=part.agency_id, reason=reason)
     if action in ("approve", "reject"):
         _close_if_decided(actor, application)
     return part

@@ -3,7 +3,7 @@ itself is not defined here)."""
 
 from django.urls import path
 
-from grading.operation import agreement_views, views
+from grading.operation import agreement_views, product_views, views
 
 app_name = "operation"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     ),
     path("agreements/<int:pk>/", agreement_views.agreement_detail, name="agreement-detail"),
     path("agreements/<int:pk>/renew/", agreement_views.agreement_renew, name="agreement-renew"),
+    path("agreements/<int:pk>/products/new/", product_views.product_new, name="product-new"),
 ]

@@ -218,3 +218,74 @@ def test_timeline_names_steps_in_plain_words(client, scene, issued):
     page = client.get(detail(issued.application)).content.decode()
     assert "The platform issued the agreement." in page
     assert AuditEvent.objects.first().hash not in page
+
+
+def test_detail__the_applicant_sees_a_drafts_scope_as_named(client, scene):
+    from grading.operation import services
+
+    draft = services.operation_application_create(
+        actor=scene.applicant,
+        applicant=scene.org,
+        data=f.operation_data(),
+        resources=[scene.restricted],
+        themes=[scene.other.theme],
+    )
+    client.force_login(scene.applicant)
+    page = client.get(detail(draft)).content.decode()
+    assert "Scope as named" in page and scene.restricted.title in page
+    assert scene.other.theme.display_name in page
+    assert 'value="submit"' in page
+
+
+def test_list__platform_staff_see_parts_overdue_at_the_agencies(client, scene, checked, world):
+    part = part_of(checked, world.other_agency)
+    type(part).objects.filter(pk=part.pk).update(due_on="2020-01-01")
+    client.force_login(world.users["auditor"])
+    page = client.get(LIST).content.decode()
+    assert detail(checked) in page and "Overdue" in page
+
+
+def test_agreement__expiry_is_offered_once_the_term_is_over(client, scene, active):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client.force_login(scene.admin)
+    assert 'value="expire"' not in client.get(agreement_url(active)).content.decode()
+    past = timezone.now() - dt.timedelta(days=1)
+    Agreement.objects.filter(pk=active.pk).update(valid_until=past)
+    assert 'value="expire"' in client.get(agreement_url(active)).content.decode()
+    data = {"action": "expire", "confirmed": "on"}
+    assert client.post(agreement_url(active), data).status_code == 302
+    assert Agreement.objects.get().status == "expired"
+    # The operator sees it ended, and renewal is no longer offered.
+    client.force_login(scene.applicant)
+    page = client.get(agreement_url(active)).content.decode()
+    assert "Expired" in page and "Request renewal" not in page
+
+
+def test_detail__an_agency_gets_no_link_to_the_agreement_it_cannot_open(client, scene, issued):
+    client.force_login(scene.reviewer)
+    page = client.get(detail(issued.application)).content.decode()
+    assert agreement_url(issued) not in page
+    client.force_login(scene.applicant)
+    assert agreement_url(issued) in client.get(detail(issued.application)).content.decode()
+
+
+def test_agreement__an_unsigned_scope_links_only_to_entries_the_operator_may_open(
+    client, scene, checked, world
+):
+    from grading.operation import agreements, services
+
+    for part, reviewer in (
+        (world.provider, scene.reviewer),
+        (world.other_agency, scene.other_reviewer),
+    ):
+        services.operation_part_act(actor=reviewer, part=part_of(checked, part), action="approve")
+    checked.refresh_from_db()
+    agreement = agreements.agreement_issue(actor=scene.admin, application=checked)
+    client.force_login(scene.applicant)
+    page = client.get(agreement_url(agreement)).content.decode()
+    assert scene.restricted.title in page
+    assert reverse("catalog:resource-detail", args=[scene.restricted.pk]) not in page
+    assert reverse("catalog:resource-detail", args=[scene.conditional.pk]) in page

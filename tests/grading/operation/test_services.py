@@ -340,3 +340,17 @@ def test_overdue_parts_are_flagged(scene, checked, world):
     part.due_on = timezone.localdate() - dt.timedelta(days=1)
     assert selectors.is_overdue(part)
     assert not selectors.is_overdue(part_of(checked, world.other_agency))
+
+
+def test_each_step_is_emailed_to_the_people_it_concerns(
+    scene, submitted, world, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.operation_application_act(actor=scene.admin, application=submitted, action="check")
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    colleague = world.users["expired_grantee"]  # the enterprise's other member
+    expected = [scene.applicant.email, colleague.email, scene.other_reviewer.email]
+    expected.append(scene.reviewer.email)
+    assert recipients == sorted(expected)
+    assert any(f"/operation/applications/{submitted.pk}/" in m.body for m in mail.outbox)
