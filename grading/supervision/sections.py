@@ -78,14 +78,14 @@ def labels(choices) -> dict[str, str]:
 def agreements(now: dt.datetime) -> Section:
     """Every agreement, those ending first first; active ones ending within 90 days flagged."""
     rows, state = [], labels(Agreement.Status.choices)
-    usage, audit = url_maker("grading:agreement-usage"), audit_maker("grading.agreement")
+    detail, audit = url_maker("operation:agreement-detail"), audit_maker("grading.agreement")
     for a in with_figures(Agreement.objects.all()).order_by("valid_until", "pk"):
         left = days_left(a, now)
         soon = a.status == Agreement.Status.ACTIVE and left <= EXPIRY_WARNING_DAYS
         until = timezone.localtime(a.valid_until)
         cells = [a.pk, a.operator.name, state[a.status], f"{until:%Y-%m-%d}"]
         cells += [left, a.scope_size, a.fee_cap, a.queries_total, a.rows_total]
-        rows.append(Row(cells, usage(a.pk), audit(a.pk), soon))
+        rows.append(Row(cells, detail(a.pk), audit(a.pk), soon))
     counts = dict(Agreement.objects.values_list("status").annotate(n=Count("pk")))
     summary = [(label, counts.get(value, 0)) for value, label in Agreement.Status.choices]
     headers = [_("Agreement"), _("Operator"), _("State"), _("Valid until"), _("Days left")]
@@ -111,12 +111,13 @@ def operation_applications(today: dt.date) -> Section:
         .order_by("due_on", "pk")
     )
     rows, state = [], labels(OperationApplication.Status.choices)
+    link = url_maker("operation:application-detail")
     audit = audit_maker("grading.operationapplication")
     for app in queue:
         overdue = bool(app.due_on and app.due_on < today) or app.late_parts > 0
         cells = [app.pk, app.applicant.name, state[app.status]]
         cells += [_date(app.due_on), app.late_parts, _yes(overdue)]
-        rows.append(Row(cells, "", audit(app.pk), overdue))
+        rows.append(Row(cells, link(app.pk), audit(app.pk), overdue))
     headers = [_("Application"), _("Applicant"), _("State"), _("Decision due")]
     headers += [_("Agency parts overdue"), _("Overdue")]
     return Section("operation", TITLES["operation"], headers, rows)

@@ -174,3 +174,23 @@ def test_usage__queries_do_not_grow_with_entries_months_and_products(as_user, wo
         response = client.get(usage_url(held))
     assert len(response.context["by_entry"]) == 8
     assert len(many) == len(few)
+
+
+def test_home__links_each_agreement_to_its_page_usage_and_renewal(as_user, held):
+    text = as_user("operator").get(HOME).content.decode()
+    assert f'href="/operation/agreements/{held.pk}/"' in text
+    assert f'href="/operation/agreements/{held.pk}/usage/"' in text
+    assert f'href="/operation/agreements/{held.pk}/renew/"' in text  # 40 days left
+    assert 'href="/operation/apply/"' in text
+
+
+def test_home__without_an_agreement_links_to_the_application_form(as_user):
+    assert 'href="/operation/apply/"' in as_user("citizen").get(HOME).content.decode()
+
+
+def test_agreement_page_and_usage_page_link_to_each_other(as_user, held):
+    client = as_user("operator")
+    detail = client.get(f"/operation/agreements/{held.pk}/").content.decode()
+    usage = client.get(f"/operation/agreements/{held.pk}/usage/").content.decode()
+    assert f'href="/operation/agreements/{held.pk}/usage/"' in detail
+    assert f'href="/operation/agreements/{held.pk}/"' in usage

@@ -84,7 +84,7 @@ def test_agreements__by_state_and_expiry_with_links(as_user, world):
     rows = rows_by_id(sec)
     assert rows[soon.pk].flagged and not rows[later.pk].flagged
     assert [r.cells[0] for r in sec.rows][-1] == later.pk  # those ending first first
-    assert rows[soon.pk].link == f"/operation/agreements/{soon.pk}/usage/"
+    assert rows[soon.pk].link == f"/operation/agreements/{soon.pk}/"
     assert rows[soon.pk].audit == audit_link("grading.agreement", soon.pk)
     summary = {str(label): n for label, n in sec.summary}
     assert summary[str(Agreement.Status.ACTIVE.label)] == 2
@@ -105,6 +105,7 @@ def test_operation_queue__overdue_application_or_agency_part_flagged(as_user, wo
     assert not rows[in_time.pk].flagged
     assert returned.pk not in rows
     assert rows[late.pk].audit == audit_link("grading.operationapplication", late.pk)
+    assert rows[late.pk].link == f"/operation/applications/{late.pk}/"
 
 
 def test_conditional_queue__overdue_applications_flagged_and_linked(as_user, world):
