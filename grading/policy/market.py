@@ -71,6 +71,11 @@ def can_act_on_product_request(user, product_request, action: str) -> bool:
     return False
 
 
+def can_receive_product_requests(user) -> bool:
+    """Does ``user`` answer requests for some organization's products (its staff)?"""
+    return bool(principal(user).org_ids)
+
+
 def requesting_organizations_q(user) -> Q:
     """Organizations ``user`` may name as the requester: those they are staff of."""
     p = principal(user)
@@ -117,3 +122,8 @@ def showcase_sources_q(user) -> Q:
 def showcase_sources(user) -> QuerySet:
     """Queryset form of :func:`showcase_sources_q`."""
     return Resource.objects.filter(showcase_sources_q(user))
+
+
+def can_link_showcase_source(user, resource) -> bool:
+    """May ``user`` name ``resource`` as a source of a showcase?"""
+    return _holds(resource, showcase_sources_q(user))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organization, Product
 from catalog.selectors import product_detail
@@ -47,15 +48,29 @@ def requestable_product(*, user, pk: int) -> Product:
     return product_detail(user=user, pk=pk)
 
 
-def timeline(*, product_request: ProductRequest) -> QuerySet:
-    """The audit events of one request, oldest first."""
-    return (
+EVENT_LABELS = {
+    "product_request.create": _("Request sent"),
+    "product_request.quote": _("Quote sent"),
+    "product_request.accept": _("Accepted by the provider"),
+    "product_request.refuse": _("Refused by the provider"),
+    "product_request.accept_quote": _("Quote accepted"),
+    "product_request.decline": _("Quote declined"),
+    "product_request.withdraw": _("Withdrawn by the requester"),
+}
+
+
+def timeline(*, product_request: ProductRequest) -> list[AuditEvent]:
+    """The audit events of one request, oldest first, each with a readable ``label``."""
+    events = list(
         AuditEvent.objects.filter(
             object_type="grading.productrequest", object_id=str(product_request.pk)
         )
         .select_related("actor")
         .order_by("seq")
     )
+    for event in events:
+        event.label = EVENT_LABELS.get(event.action, event.action)
+    return events
 
 
 def requesting_organizations(*, user) -> QuerySet:

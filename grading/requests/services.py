@@ -89,10 +89,9 @@ def request_errors(data: Mapping) -> dict[str, list[str]]:
     errors = _required(data, ("purpose", "scenario", "contact_name", "unit"))
     errors |= _contact_errors(data)
     quantity = data.get("quantity")
-    if isinstance(quantity, bool) or not isinstance(quantity, int):
-        errors["quantity"] = [_("A whole number of at least 1.")]
-    elif not 1 <= quantity <= QUANTITY_MAX:
-        errors["quantity"] = [_("A whole number of at least 1.")]
+    whole = isinstance(quantity, int) and not isinstance(quantity, bool)
+    if not whole or not 1 <= quantity <= QUANTITY_MAX:
+        errors["quantity"] = [_("A whole number from 1 to 1,000,000,000.")]
     names = ("purpose", "scenario", "contact_name", "contact_phone", "unit")
     return errors | text_errors({name: data.get(name) for name in names})
 
@@ -182,6 +181,11 @@ def quote_errors(product_request: ProductRequest, quote: Mapping) -> dict[str, l
     return errors | text_errors({"terms": terms})
 
 
+def _expired(product_request: ProductRequest) -> bool:
+    until = product_request.quote_valid_until
+    return until is not None and until < timezone.localdate()
+
+
 def _changes(product_request: ProductRequest, action: str, reason: str, quote: Mapping) -> dict:
     changes: dict = {"reason": reason, "due_on": None}
     if action == "quote":
@@ -192,9 +196,8 @@ def _changes(product_request: ProductRequest, action: str, reason: str, quote: M
             "quote_terms": str(quote.get("terms") or "").strip(),
             "quote_valid_until": quote["valid_until"],
         }
-    elif action == "accept_quote" and product_request.quote_valid_until is not None:
-        if product_request.quote_valid_until < timezone.localdate():
-            raise ValidationError({"detail": [_("The quote has expired; ask for a new one.")]})
+    elif action == "accept_quote" and _expired(product_request):
+        raise ValidationError({"detail": [_("The quote has expired; ask for a new one.")]})
     return changes
 
 
@@ -236,11 +239,7 @@ def request_act(
 def is_overdue(product_request: ProductRequest) -> bool:
     """Is the provider's answer past its due date?"""
     due = product_request.due_on
-    return (
-        product_request.status == S.SUBMITTED
-        and due is not None
-        and due < timezone.localdate()
-    )
+    return product_request.status == S.SUBMITTED and due is not None and due < timezone.localdate()
 
 
 _TO_REQUESTER = {

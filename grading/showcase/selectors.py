@@ -3,7 +3,7 @@ shown on a resource page."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from grading import policy
@@ -57,3 +57,14 @@ def timeline(*, showcase: Showcase) -> QuerySet:
     """The audit events of one showcase, oldest first."""
     events = AuditEvent.objects.filter(object_type="grading.showcase", object_id=str(showcase.pk))
     return events.select_related("actor").order_by("seq")
+
+
+def source_candidates(*, user, query: str = "", chosen=(), limit: int = 50) -> list:
+    """Open entries ``user`` may link a showcase to, for the picker: those already chosen,
+    then those whose title holds ``query`` (or the newest), at most ``limit``."""
+    open_data = policy.showcase_sources(user).only("id", "title", "title_en")
+    picked = list(open_data.filter(pk__in=list(chosen)[:limit]).order_by("id"))
+    found = open_data.exclude(pk__in=[r.pk for r in picked])
+    if query:
+        found = found.filter(Q(title__icontains=query) | Q(title_en__icontains=query))
+    return picked + list(found.order_by("-id")[: max(limit - len(picked), 0)])
