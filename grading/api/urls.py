@@ -3,6 +3,8 @@ from rest_framework.routers import SimpleRouter
 from grading.api import views
 from grading.applications import api as applications
 from grading.feedback import api as feedback
+from grading.requests import api as product_requests
+from grading.showcase import api as showcase
 
 app_name = "grading-api"
 
@@ -10,5 +12,9 @@ router = SimpleRouter(trailing_slash=True)
 router.register("applications", applications.ApplicationViewSet, basename="application")
 router.register("grants", views.GrantViewSet, basename="grant")
 router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
+router.register(
+    "product-requests", product_requests.ProductRequestViewSet, basename="product-request"
+)
+router.register("showcases", showcase.ShowcaseViewSet, basename="showcase")
 
 urlpatterns = router.urls
