@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organization, Product
@@ -13,6 +14,7 @@ from grading.models import AuditEvent, ProductRequest
 
 MINE = "mine"
 INCOMING = "incoming"
+OVERDUE = "overdue"
 
 
 def request_queryset(*, user) -> QuerySet:
@@ -25,9 +27,13 @@ def request_queryset(*, user) -> QuerySet:
 
 
 def request_list(*, user, tab: str) -> QuerySet:
-    """One tab of the workspace: the caller's own requests ("mine"), or those addressed to an
-    organization the caller is staff of ("incoming"), soonest deadline first."""
+    """One tab of the workspace: the caller's own requests ("mine"), those addressed to an
+    organization the caller is staff of ("incoming", soonest deadline first), or every
+    request whose answer is late among those the caller may see ("overdue")."""
     rows = request_queryset(user=user)
+    if tab == OVERDUE:  # every late answer, for the platform's supervision
+        late = rows.filter(status=ProductRequest.Status.SUBMITTED, due_on__lt=timezone.localdate())
+        return late.order_by("due_on", "id")
     if tab == INCOMING:
         org_ids = sorted(policy.principal(user).org_ids)
         return rows.filter(provider_id__in=org_ids).order_by("due_on", "-id")

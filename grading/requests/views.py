@@ -61,18 +61,26 @@ def _duplicate_message(exc) -> str:
 @login_required
 @require_safe
 def request_list(request):
-    """The caller's requests ("My requests") and, for staff of a provider, the requests
-    addressed to their organization ("Requests to us"), with states, due dates and overdue
-    flags."""
-    incoming = policy.can_receive_product_requests(request.user)
+    """The caller's requests ("My requests"); for staff of a provider, the requests addressed
+    to their organization ("Requests to us"); for platform staff, every late answer
+    ("Overdue answers"); with states, due dates and overdue flags."""
+    tabs = {
+        selectors.MINE: True,
+        selectors.INCOMING: policy.can_receive_product_requests(request.user),
+        selectors.OVERDUE: policy.can_supervise(request.user),
+    }
     tab = request.GET.get("tab", selectors.MINE)
-    if tab != selectors.INCOMING or not incoming:
-        tab = selectors.MINE
+    tab = tab if tabs.get(tab) else selectors.MINE
     rows = selectors.request_list(user=request.user, tab=tab)
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
     for item in page:
         item.overdue = services.is_overdue(item)
-    context = {"page": page, "tab": tab, "show_incoming": incoming}
+    context = {
+        "page": page,
+        "tab": tab,
+        "show_incoming": tabs[selectors.INCOMING],
+        "show_overdue": tabs[selectors.OVERDUE],
+    }
     return render(request, "grading/market/request_list.html", context)
 
 

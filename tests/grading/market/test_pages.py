@@ -312,3 +312,19 @@ def test_due_dates_use_the_setting(market, settings):
     item = f.product_request(market.requester, market.industry)
     assert item.due_on > timezone.localdate()
     assert services.is_overdue(item) is False
+
+
+def test_request_list__platform_staff_follow_late_answers(client, market):
+    late = f.product_request(market.requester, market.industry)
+    on_time = f.product_request(market.citizen, market.industry)
+    ProductRequest.objects.filter(pk=late.pk).update(
+        due_on=timezone.localdate() - dt.timedelta(days=2)
+    )
+    url = reverse("grading:request-list") + "?tab=overdue"
+    client.force_login(market.auditor)
+    page = client.get(url).content.decode()
+    assert f'href="/requests/{late.pk}/"' in page
+    assert f'href="/requests/{on_time.pk}/"' not in page
+    client.force_login(market.provider_staff)
+    page = client.get(url).content.decode()  # not theirs to supervise: their own tab instead
+    assert 'href="?tab=overdue"' not in page and f'href="/requests/{late.pk}/"' not in page
