@@ -109,6 +109,23 @@ def _fields(data: Mapping) -> dict:
     }
 
 
+def _insert(actor, product: Product, organization, fields: dict) -> ProductRequest:
+    """The new row, due in ``PRODUCT_REQUEST_DAYS`` working days; DuplicateRequest when a
+    concurrent twin got in first (the one-open-request constraint)."""
+    try:
+        with transaction.atomic():
+            return ProductRequest.objects.create(
+                product=product,
+                provider_id=product.provider_id,
+                requester=actor,
+                requester_organization=organization,
+                due_on=add_working_days(timezone.localdate(), settings.PRODUCT_REQUEST_DAYS),
+                **fields,
+            )
+    except IntegrityError as exc:
+        raise DuplicateRequest(None) from exc
+
+
 @transaction.atomic
 def request_create(
     *, actor, product: Product, data: Mapping, organization: Organization | None = None
@@ -124,18 +141,7 @@ def request_create(
     fields = _fields(data)
     if existing := _existing(actor, product, fields["purpose"]):
         raise DuplicateRequest(existing)
-    try:
-        with transaction.atomic():
-            product_request = ProductRequest.objects.create(
-                product=product,
-                provider_id=product.provider_id,
-                requester=actor,
-                requester_organization=organization,
-                due_on=add_working_days(timezone.localdate(), settings.PRODUCT_REQUEST_DAYS),
-                **fields,
-            )
-    except IntegrityError as exc:  # a concurrent twin got in first
-        raise DuplicateRequest(None) from exc
+    product_request = _insert(actor, product, organization, fields)
     payload = {"product": product.pk, "organization": getattr(organization, "pk", None)}
     audit.record(actor=actor, action="product_request.create", obj=product_request, payload=payload)
     _tell_provider(product_request, "create")
@@ -201,6 +207,16 @@ def _changes(product_request: ProductRequest, action: str, reason: str, quote: M
     return changes
 
 
+def _payload(product_request: ProductRequest, step: Step, action: str) -> dict:
+    """What the audit chain keeps of a step: the states, the reason, and a quote's terms."""
+    payload = {"from_states": list(step.sources), "to": step.target}
+    payload["reason"] = product_request.reason
+    if action == "quote":
+        payload["amount"] = str(product_request.quote_amount)
+        payload["valid_until"] = product_request.quote_valid_until.isoformat()
+    return payload
+
+
 @transaction.atomic
 def request_act(
     *,
@@ -220,12 +236,7 @@ def request_act(
     reason = _reason(step, reason)
     changes = _changes(product_request, action, reason, quote or {})
     advance(product_request, STEPS, action, **changes)
-    payload = {"from_states": list(step.sources), "to": step.target, "reason": reason}
-    if action == "quote":
-        payload |= {
-            "amount": str(product_request.quote_amount),
-            "valid_until": product_request.quote_valid_until.isoformat(),
-        }
+    payload = _payload(product_request, step, action)
     audit.record(
         actor=actor, action=f"product_request.{action}", obj=product_request, payload=payload
     )

@@ -61,6 +61,15 @@ def showcase_errors(data: Mapping, sources: list[Resource]) -> dict[str, list[st
     return errors | text_errors({n: data.get(n) for n in ("title", "title_en", "description")})
 
 
+def _closed_sources(actor, sources: list[Resource]) -> dict[str, list[str]]:
+    """An error when a source is not open data the caller may see (the policy decides)."""
+    ids = {r.pk for r in sources}
+    allowed = policy.showcase_sources(actor).filter(pk__in=ids).count()
+    if ids and allowed != len(ids):
+        return {"sources": [_("Only open data resources can be linked.")]}
+    return {}
+
+
 @transaction.atomic
 def showcase_submit(*, actor, data: Mapping, sources: Iterable[Resource]) -> Showcase:
     """Submit an application built on open data for review: title (and English title),
@@ -70,11 +79,7 @@ def showcase_submit(*, actor, data: Mapping, sources: Iterable[Resource]) -> Sho
     if not policy.can_submit_showcase(actor):
         raise PermissionDenied(_("Log in to submit an application built on open data."))
     sources = list(sources)
-    errors = showcase_errors(data, sources)
-    allowed = set(policy.showcase_sources(actor).filter(pk__in=[r.pk for r in sources]))
-    if sources and len(allowed) != len({r.pk for r in sources}):
-        errors["sources"] = [_("Only open data resources can be linked.")]
-    if errors:
+    if errors := showcase_errors(data, sources) | _closed_sources(actor, sources):
         raise ValidationError(errors)
     title = data["title"].strip()
     since = timezone.now() - DUPLICATE_WINDOW
