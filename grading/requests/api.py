@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from catalog.api.schema import ERROR
 from grading import policy
+from grading.api.serializers import EventOut
 from grading.models import ProductRequest
 from grading.requests import selectors, services
 from portal.pagination import ProductCursorPagination
@@ -200,6 +201,13 @@ class ProductRequestViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._act(request, "withdraw", RequestNoteIn)
+
+    @extend_schema(responses={200: EventOut(many=True)})
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        """The request's audit events, oldest first."""
+        events = selectors.timeline(product_request=self.get_object())
+        return Response(EventOut(events, many=True).data)
 
 
 def _duplicate(exc) -> dict:

@@ -253,3 +253,13 @@ def test_schema_lists_every_new_endpoint(client):
     assert {"get", "post"} <= set(paths["/api/v1/product-requests/"])
     assert {"get", "post"} <= set(paths["/api/v1/showcases/"])
     assert "/api/v1/showcases/{id}/review/" in paths
+
+
+def test_timeline__the_audit_events_of_one_request(client, market, world):
+    pk = f.product_request(market.requester, market.industry).pk
+    client.force_login(market.provider_staff)
+    events = client.get(f"{API}{pk}/timeline/").json()
+    assert [e["action"] for e in events] == ["product_request.create"]
+    assert events[0]["actor"] == market.requester.username
+    client.force_login(world.users["citizen"])
+    assert client.get(f"{API}{pk}/timeline/").status_code == 404
