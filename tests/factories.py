@@ -285,3 +285,44 @@ def usage(agreement, resource, *, month, queries=1, rows=10):
     return AgreementUsage.objects.create(
         agreement=agreement, resource=resource, month=month, queries=queries, rows=rows
     )
+
+
+# Requests for data products and the showcase of applications built on open data
+
+
+def request_data(**extra) -> dict:
+    """A request for a data product, filled in (the form's and the API's fields)."""
+    data = {
+        "purpose": "城市更新项目的选址分析",
+        "scenario": "规划方案比选",
+        "contact_name": "李明",
+        "contact_phone": "021-12345678",
+        "contact_email": "li.ming@qiye.example.cn",
+        "quantity": 1,
+        "unit": "年",
+    }
+    return {**data, **extra}
+
+
+def product_request(requester, product, **extra):
+    """A submitted request for ``product`` by ``requester``, through the service."""
+    from grading.requests.services import request_create
+
+    return request_create(actor=requester, product=product, data=request_data(**extra))
+
+
+def showcase(submitter, sources, *, status="submitted", **extra):
+    """A showcase of ``submitter`` using ``sources``, in ``status``."""
+    from grading.models import Showcase
+
+    row = Showcase.objects.create(
+        title=extra.pop("title", "城市通勤地图"),
+        description=extra.pop("description", "基于公开交通数据的通勤时间地图。"),
+        url=extra.pop("url", "https://example.cn/commute"),
+        submitter=submitter,
+        status=status,
+        listed_at=timezone.now() if status == "listed" else None,
+        **extra,
+    )
+    row.sources.set(sources)
+    return row

@@ -4,6 +4,8 @@ from grading.api import views
 from grading.applications import api as applications
 from grading.feedback import api as feedback
 from grading.operation import api as operation
+from grading.requests import api as product_requests
+from grading.showcase import api as showcase
 
 app_name = "grading-api"
 
@@ -17,5 +19,9 @@ router.register(
     basename="operation-application",
 )
 router.register("agreements", operation.AgreementViewSet, basename="agreement")
+router.register(
+    "product-requests", product_requests.ProductRequestViewSet, basename="product-request"
+)
+router.register("showcases", showcase.ShowcaseViewSet, basename="showcase")
 
 urlpatterns = router.urls

@@ -12,7 +12,8 @@ One module per concern, all re-exported here so callers write ``policy.can_view(
 ``base`` (vocabulary, the grade ceiling), ``principal`` (who is asking), ``resources``,
 ``workspace``, ``products``, ``applications`` (and grants), ``feedback``, ``accounts`` (and API
 keys, staff surfaces), ``operation`` (authorized-operation agreements and their supervision),
-``supervision`` (the operator's workspace, usage accounting, the supervision view), ``actions``
+``supervision`` (the operator's workspace, usage accounting, the supervision view), ``market``
+(requests for data products, the showcase of applications built on open data), ``actions``
 (the predicates by name).
 """
 
@@ -68,6 +69,24 @@ from grading.policy.feedback import (
     feedback_statistics_q,
     feedback_target_q,
     feedback_visible_q,
+)
+from grading.policy.market import (
+    PROVIDER_REQUEST_ACTIONS,
+    REQUESTER_REQUEST_ACTIONS,
+    can_act_on_product_request,
+    can_link_showcase_source,
+    can_receive_product_requests,
+    can_request_product,
+    can_review_showcase,
+    can_submit_showcase,
+    can_view_product_request,
+    can_view_showcase,
+    product_request_visible_q,
+    request_denial_message,
+    requesting_organizations_q,
+    showcase_sources,
+    showcase_sources_q,
+    showcase_visible_q,
 )
 from grading.policy.operation import (
     AGREEMENT_OPERATOR_ACTIONS,
@@ -188,6 +207,22 @@ __all__ = [
     "operation_scope",
     "operation_scope_q",
     "scope_entry_details_visible",
+    "PROVIDER_REQUEST_ACTIONS",
+    "REQUESTER_REQUEST_ACTIONS",
+    "can_act_on_product_request",
+    "can_link_showcase_source",
+    "can_receive_product_requests",
+    "can_request_product",
+    "can_review_showcase",
+    "can_submit_showcase",
+    "can_view_product_request",
+    "can_view_showcase",
+    "product_request_visible_q",
+    "request_denial_message",
+    "requesting_organizations_q",
+    "showcase_sources",
+    "showcase_sources_q",
+    "showcase_visible_q",
     "agreement_viewable_q",
     "can_evaluate_agreement",
     "can_supervise",
