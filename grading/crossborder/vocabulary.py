@@ -11,7 +11,8 @@ A small table in code rather than rows made by a data migration, because:
   active language.
 
 Sources: the scenarios are those the Lingang plan (seed 003) names for cross-border pilots
-(§15 "推动金融理财、工业互联网、航运物流、跨境电商、医疗等重点行业领域数据跨境安全有序流动场景化试点";
+(§15 "推动金融理财、工业互联网、航运物流、跨境电商、医疗等重点行业领域
+数据跨境安全有序流动场景化试点";
 专栏6 "跨境电商、航运物流、金融服务、国际咨询、文化创新"); the low-risk categories come from its
 专栏7 and 专栏8 (离岸贸易、跨境物流、跨境电商、装备制造数据; drug research data "未涉及人口健康");
 the negative list from 专栏5 ("金融数据流动负面清单制度研究") and 专栏8 (population health data
@@ -49,7 +50,9 @@ SCENARIOS: dict[str, Term] = {
         Term("cross_border_logistics", "跨境物流与航运", "Cross-border logistics and shipping"),
         Term("cross_border_finance", "跨境金融服务", "Cross-border financial services"),
         Term("cross_border_ecommerce", "跨境电商", "Cross-border e-commerce"),
-        Term("industrial_internet", "工业互联网与智能制造", "Industrial internet and manufacturing"),
+        Term(
+            "industrial_internet", "工业互联网与智能制造", "Industrial internet and manufacturing"
+        ),
         Term("drug_research", "国际药物研发合作", "International drug research"),
         Term("international_consulting", "国际咨询", "International consulting"),
         Term("cultural_creative", "文化创新", "Cultural and creative industries"),

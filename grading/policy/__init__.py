@@ -12,6 +12,7 @@ One module per concern, all re-exported here so callers write ``policy.can_view(
 ``base`` (vocabulary, the grade ceiling), ``principal`` (who is asking), ``resources``,
 ``workspace``, ``products``, ``applications`` (and grants), ``feedback``, ``accounts`` (and API
 keys, staff surfaces), ``operation`` (authorized-operation agreements and their supervision),
+``crossborder`` (the general data list, self-assessments and filings of cross-border transfers),
 ``actions`` (the predicates by name).
 """
 
@@ -51,6 +52,22 @@ from grading.policy.base import (
     check_ceiling,
     derive_grade,
     is_suspended,
+)
+from grading.policy.crossborder import (
+    FILING_ENTERPRISE_ACTIONS,
+    FILING_PLATFORM_ACTIONS,
+    assessing_enterprises_q,
+    can_act_on_filing,
+    can_clear,
+    can_clear_for_cross_border,
+    can_download_filing_evidence,
+    can_self_assess,
+    can_supervise_cross_border,
+    can_view_filing,
+    clearable_entry,
+    cross_border_listed_q,
+    cross_border_visible_q,
+    negative_list_refusal,
 )
 from grading.policy.feedback import (
     FEEDBACK_STAFF_ACTIONS,
@@ -161,6 +178,20 @@ from grading.policy.workspace import (
 )
 
 __all__ = [
+    "FILING_ENTERPRISE_ACTIONS",
+    "FILING_PLATFORM_ACTIONS",
+    "assessing_enterprises_q",
+    "can_act_on_filing",
+    "can_clear",
+    "can_clear_for_cross_border",
+    "can_download_filing_evidence",
+    "can_self_assess",
+    "can_supervise_cross_border",
+    "can_view_filing",
+    "clearable_entry",
+    "cross_border_listed_q",
+    "cross_border_visible_q",
+    "negative_list_refusal",
     "AGREEMENT_OPERATOR_ACTIONS",
     "AGREEMENT_PLATFORM_ACTIONS",
     "OPERATION_APPLICANT_ACTIONS",
