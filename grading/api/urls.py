@@ -2,6 +2,7 @@ from rest_framework.routers import SimpleRouter
 
 from grading.api import views
 from grading.applications import api as applications
+from grading.crossborder import api as crossborder
 from grading.feedback import api as feedback
 
 app_name = "grading-api"
@@ -10,5 +11,12 @@ router = SimpleRouter(trailing_slash=True)
 router.register("applications", applications.ApplicationViewSet, basename="application")
 router.register("grants", views.GrantViewSet, basename="grant")
 router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
+router.register(
+    "cross-border/clearances", crossborder.ClearanceViewSet, basename="crossborder-clearance"
+)
+router.register(
+    "cross-border/assessments", crossborder.AssessmentViewSet, basename="crossborder-assessment"
+)
+router.register("cross-border/filings", crossborder.FilingViewSet, basename="crossborder-filing")
 
 urlpatterns = router.urls
