@@ -2,7 +2,6 @@
 (filters, overdue flags, CSV export) and clearing data for the general data list."""
 
 import csv
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -86,7 +85,7 @@ def supervision_export(request):
             yield writer.writerow([_csv_cell(c) for c in cells])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    stamp = dt.date.today().isoformat()
+    stamp = today.isoformat()
     response["Content-Disposition"] = f'attachment; filename="cross-border-filings-{stamp}.csv"'
     return response
 

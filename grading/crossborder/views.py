@@ -126,7 +126,7 @@ def filing_new(request, pk: int):
             message = _("Filed. Receipt number: %(receipt)s") % {"receipt": filing.receipt_number}
             messages.success(request, message)
             return redirect("crossborder:filing-detail", filing.pk)
-    context = {"form": form, "assessment": named([assessment])[0]}
+    context = {"form": form, "assessment": named([assessment])[0], "days": services.FILING_DAYS}
     status = 400 if request.method == "POST" else 200
     return render(request, "grading/crossborder/file.html", context, status=status)
 
