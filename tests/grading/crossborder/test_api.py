@@ -197,3 +197,15 @@ def test_schema_lists_the_cross_border_operations(client):
     for path in (CLEAR, ASSESS, FILE, FILE + "{id}/transition/"):
         assert path in paths
     assert "409" in paths[FILE + "{id}/transition/"]["post"]["responses"]
+
+
+def test_clearances__list_queries_do_not_grow(client, xb, make_resource):
+    f.crossborder_clearance(xb.admin, resource=xb.open)
+    client.get(CLEAR)
+    with CaptureQueriesContext(connection) as few:
+        client.get(CLEAR)
+    for n in range(4):
+        f.crossborder_clearance(xb.admin, resource=make_resource("open_L1", title=f"再{n}"))
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get(CLEAR).json()["results"]) == 5
+    assert len(many) == len(few)

@@ -292,3 +292,17 @@ def test_clear__page_is_for_administrators(client, xb, kind):
     assert (
         client.post("/cross-border/clear/", {"scenario": "international_trade"}).status_code == 403
     )
+
+
+def test_mine__is_for_enterprise_members(client, world, xb):
+    assert login(client, world.users["citizen"]).get("/cross-border/mine/").status_code == 403
+    assert login(client, xb.admin).get("/cross-border/mine/").status_code == 403
+
+
+def test_list__links_follow_the_caller(client, xb):
+    anonymous = client.get("/cross-border/").content.decode()
+    assert "/cross-border/assess/" not in anonymous and "/cross-border/clear/" not in anonymous
+    filer = login(client, xb.filer).get("/cross-border/").content.decode()
+    assert "/cross-border/assess/" in filer and "/cross-border/filings/" not in filer
+    admin = login(client, xb.admin).get("/cross-border/").content.decode()
+    assert "/cross-border/clear/" in admin and "/cross-border/filings/" in admin
