@@ -174,7 +174,7 @@ def assessment_create(*, actor, enterprise: Organization, data: dict) -> CrossBo
 
 
 def _filing_errors(actor, assessment, plan: str, evidence) -> dict:
-    if not policy.can_view_filing(actor, assessment) or not policy.can_self_assess(actor):
+    if not policy.can_file(actor, assessment):
         raise PermissionDenied(_("Only the assessing enterprise files its transfers."))
     if assessment.result == CrossBorderAssessment.Result.SECURITY_ASSESSMENT:
         return {"assessment": [_("This transfer needs a security assessment: it cannot be filed.")]}

@@ -97,7 +97,7 @@ def assessment_detail(request, pk: int):
     context = {
         "assessment": row,
         "filings": row.filings.order_by("-id"),
-        "may_file": policy.can_self_assess(request.user)
+        "may_file": policy.can_file(request.user, row)
         and row.result != row.Result.SECURITY_ASSESSMENT
         and not row.filings.exclude(status="rejected").exists(),
     }

@@ -80,6 +80,15 @@ def can_self_assess(user) -> bool:
     return Organization.objects.filter(assessing_enterprises_q(user)).exists()
 
 
+def can_file(user, assessment) -> bool:
+    """May ``user`` assess for, and file the transfers of, ``assessment``'s enterprise? Its
+    members while it is verified; platform staff who see every assessment do not file them."""
+    if assessment is None:
+        return False
+    found = Organization.objects.filter(assessing_enterprises_q(user), pk=assessment.enterprise_id)
+    return found.exists()
+
+
 def cross_border_visible_q(user) -> Q:
     """Assessments and filings ``user`` may see (both have ``enterprise``): those of the
     caller's enterprises; all of them for platform staff (the regulator's view)."""

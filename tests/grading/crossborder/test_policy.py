@@ -77,3 +77,16 @@ def test_supervision_is_for_platform_staff(world, xb):
     assert policy.can_supervise_cross_border(xb.auditor)
     for kind in ("citizen", "grantee", "agency_staff", "operator", "anonymous"):
         assert not policy.can_supervise_cross_border(world.users[kind])
+
+
+def test_staff_who_belong_to_another_enterprise_cannot_file_this_one(xb, assess):
+    from grading.models import Membership
+    from tests import factories as f
+
+    assessment = assess()
+    f.membership(xb.admin, xb.outsider.memberships.get().organization, Membership.Role.ADMIN)
+    xb.admin.__dict__.pop("_grading_principal", None)  # roles are read once per user object
+    assert policy.can_view_filing(xb.admin, assessment)  # the regulator sees it
+    assert policy.can_self_assess(xb.admin)  # and may assess for its own enterprise
+    assert not policy.can_file(xb.admin, assessment)
+    assert policy.can_file(xb.filer, assessment)
