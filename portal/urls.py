@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("workspace/", include("catalog.publishing.urls")),
     path("operation/", include("grading.operation.urls")),
+    path("cross-border/", include("grading.crossborder.urls")),
     path("api/v1/", include("catalog.api.urls")),
     path("api/v1/", include("grading.api.urls")),
     path("api/", include("catalog.interop.ckan.urls")),

@@ -326,3 +326,53 @@ def showcase(submitter, sources, *, status="submitted", **extra):
     )
     row.sources.set(sources)
     return row
+
+
+# Cross-border data flow -----------------------------------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def crossborder_clearance(
+    actor,
+    *,
+    scenario="international_trade",
+    category="trade_documents",
+    resource=None,
+    status="active",
+):
+    from grading.models import CrossBorderClearance
+
+    return CrossBorderClearance.objects.create(
+        scenario=scenario,
+        category=category,
+        resource=resource,
+        conditions="仅限贸易合同履行所需",
+        conditions_en="Only as the trade contract requires",
+        cleared_by=actor,
+        status=status,
+    )
+
+
+def assessment_data(**extra) -> dict:
+    data = {
+        "scenario": "international_trade",
+        "categories": ["trade_documents"],
+        "record_count": 5000,
+        "recipient": "Example Trading Pte. Ltd.",
+        "recipient_country": "SG",
+        "purpose": "履行国际货物买卖合同",
+        "security_measures": "传输加密、访问控制、最小必要",
+        "pi_count": 0,
+        "sensitive_pi_count": 0,
+        "cii_operator": False,
+        "important_data": False,
+    }
+    data.update(extra)
+    return data
+
+
+def evidence_file(name="evidence.pdf", content=PDF_BYTES):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")

@@ -2,6 +2,7 @@ from rest_framework.routers import SimpleRouter
 
 from grading.api import views
 from grading.applications import api as applications
+from grading.crossborder import api as crossborder
 from grading.feedback import api as feedback
 from grading.operation import api as operation
 from grading.requests import api as product_requests
@@ -23,5 +24,12 @@ router.register(
     "product-requests", product_requests.ProductRequestViewSet, basename="product-request"
 )
 router.register("showcases", showcase.ShowcaseViewSet, basename="showcase")
+router.register(
+    "cross-border/clearances", crossborder.ClearanceViewSet, basename="crossborder-clearance"
+)
+router.register(
+    "cross-border/assessments", crossborder.AssessmentViewSet, basename="crossborder-assessment"
+)
+router.register("cross-border/filings", crossborder.FilingViewSet, basename="crossborder-filing")
 
 urlpatterns = router.urls

@@ -6,6 +6,11 @@ These rows are facts the rule-book reads; ``grading.policy`` alone turns them in
 from grading.models.access import Application, Grant, Membership, Notice, PlatformRole
 from grading.models.accounts import APIKey, ConfirmedEmail
 from grading.models.audit import AuditEvent, AuditQuerySet
+from grading.models.crossborder import (
+    CrossBorderAssessment,
+    CrossBorderClearance,
+    CrossBorderFiling,
+)
 from grading.models.feedback import Feedback
 from grading.models.market import ProductRequest, Showcase
 from grading.models.operation import (
@@ -25,6 +30,9 @@ __all__ = [
     "AuditEvent",
     "AuditQuerySet",
     "ConfirmedEmail",
+    "CrossBorderAssessment",
+    "CrossBorderClearance",
+    "CrossBorderFiling",
     "Feedback",
     "Grant",
     "Membership",

@@ -13,8 +13,9 @@ One module per concern, all re-exported here so callers write ``policy.can_view(
 ``workspace``, ``products``, ``applications`` (and grants), ``feedback``, ``accounts`` (and API
 keys, staff surfaces), ``operation`` (authorized-operation agreements and their supervision),
 ``supervision`` (the operator's workspace, usage accounting, the supervision view), ``market``
-(requests for data products, the showcase of applications built on open data), ``actions``
-(the predicates by name).
+(requests for data products, the showcase of applications built on open data),
+``crossborder`` (the general data list, self-assessments and filings of cross-border transfers),
+``actions`` (the predicates by name).
 """
 
 from grading.policy.accounts import (
@@ -53,6 +54,23 @@ from grading.policy.base import (
     check_ceiling,
     derive_grade,
     is_suspended,
+)
+from grading.policy.crossborder import (
+    FILING_ENTERPRISE_ACTIONS,
+    FILING_PLATFORM_ACTIONS,
+    assessing_enterprises_q,
+    can_act_on_filing,
+    can_clear,
+    can_clear_for_cross_border,
+    can_download_filing_evidence,
+    can_file,
+    can_self_assess,
+    can_supervise_cross_border,
+    can_view_filing,
+    clearable_entry,
+    cross_border_listed_q,
+    cross_border_visible_q,
+    negative_list_refusal,
 )
 from grading.policy.feedback import (
     FEEDBACK_STAFF_ACTIONS,
@@ -190,6 +208,21 @@ from grading.policy.workspace import (
 )
 
 __all__ = [
+    "FILING_ENTERPRISE_ACTIONS",
+    "FILING_PLATFORM_ACTIONS",
+    "assessing_enterprises_q",
+    "can_act_on_filing",
+    "can_clear",
+    "can_clear_for_cross_border",
+    "can_file",
+    "can_download_filing_evidence",
+    "can_self_assess",
+    "can_supervise_cross_border",
+    "can_view_filing",
+    "clearable_entry",
+    "cross_border_listed_q",
+    "cross_border_visible_q",
+    "negative_list_refusal",
     "AGREEMENT_OPERATOR_ACTIONS",
     "AGREEMENT_PLATFORM_ACTIONS",
     "OPERATION_APPLICANT_ACTIONS",
