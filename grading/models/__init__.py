@@ -7,6 +7,7 @@ from grading.models.access import Application, Grant, Membership, Notice, Platfo
 from grading.models.accounts import APIKey, ConfirmedEmail
 from grading.models.audit import AuditEvent, AuditQuerySet
 from grading.models.feedback import Feedback
+from grading.models.merchants import DataMerchant, MerchantCategory, MerchantCategoryChoice
 from grading.models.operation import (
     Agreement,
     AgreementEvaluation,
@@ -24,9 +25,12 @@ __all__ = [
     "AuditEvent",
     "AuditQuerySet",
     "ConfirmedEmail",
+    "DataMerchant",
     "Feedback",
     "Grant",
     "Membership",
+    "MerchantCategory",
+    "MerchantCategoryChoice",
     "Notice",
     "OperationApplication",
     "OperationScopePart",
