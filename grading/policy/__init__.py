@@ -55,8 +55,11 @@ from grading.policy.base import (
 from grading.policy.feedback import (
     FEEDBACK_STAFF_ACTIONS,
     PUBLIC_FEEDBACK_KINDS,
+    PRODUCT_PLATFORM_ACTIONS,
+    PRODUCT_PROVIDER_ACTIONS,
     can_act_on_feedback,
     can_complain,
+    can_complain_about_product,
     can_download_evidence,
     can_file_complaints,
     can_give_feedback,
@@ -67,6 +70,18 @@ from grading.policy.feedback import (
     feedback_statistics_q,
     feedback_target_q,
     feedback_visible_q,
+)
+from grading.policy.merchants import (
+    TRADING_STATES,
+    can_download_merchant_evidence,
+    can_register_merchant,
+    can_see_merchant_queue,
+    can_verify_merchant,
+    can_view_merchant,
+    is_trading_merchant,
+    merchant_organizations,
+    merchant_public_q,
+    merchant_visible_q,
 )
 from grading.policy.operation import (
     agreement_viewable_q,
@@ -82,11 +97,14 @@ from grading.policy.principal import (
 )
 from grading.policy.products import (
     active_agreements,
+    can_change_price,
     can_register_product,
     can_review_product,
     can_view_product,
     covering_agreement,
+    fee_cap_agreement,
     product_viewable_q,
+    uncovered_sources,
     viewable_products,
 )
 from grading.policy.resources import (
@@ -144,6 +162,22 @@ from grading.policy.workspace import (
 )
 
 __all__ = [
+    "PRODUCT_PLATFORM_ACTIONS",
+    "PRODUCT_PROVIDER_ACTIONS",
+    "can_complain_about_product",
+    "TRADING_STATES",
+    "can_change_price",
+    "can_download_merchant_evidence",
+    "can_register_merchant",
+    "can_see_merchant_queue",
+    "can_verify_merchant",
+    "can_view_merchant",
+    "fee_cap_agreement",
+    "is_trading_merchant",
+    "merchant_organizations",
+    "merchant_public_q",
+    "merchant_visible_q",
+    "uncovered_sources",
     "agreement_viewable_q",
     "can_evaluate_agreement",
     "can_supervise",

@@ -6,8 +6,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Product
-from grading.models import Agreement
+from grading.grades import Tier
+from grading.models import Agreement, Grant, Membership
 from grading.policy.base import LISTED, _holds
+from grading.policy.merchants import is_trading_merchant
 from grading.policy.principal import principal
 
 # ---------------------------------------------------------------------------------------------
@@ -38,12 +40,14 @@ def can_view_product(user, product) -> bool:
 
 
 def can_register_product(user, organization) -> bool:
-    """May ``user`` register and edit products for ``organization``? Its staff, while it holds
-    an active authorized-operation agreement."""
+    """May ``user`` register, edit, submit and price products for ``organization``? Its staff,
+    while the organization holds an active authorized-operation agreement or is a verified
+    data merchant (数商; not suspended or revoked). Which sources it may cite is
+    :func:`uncovered_sources`' question."""
     p = principal(user)
     if organization is None or organization.pk not in p.org_ids:
         return False
-    return active_agreements(organization).exists()
+    return active_agreements(organization).exists() or is_trading_merchant(organization)
 
 
 def active_agreements(organization) -> QuerySet:
@@ -66,6 +70,67 @@ def covering_agreement(organization, resources):
         if scope == ids:
             return agreement
     return None
+
+
+def _granted_ids(organization, ids) -> set[int]:
+    """Of ``ids``, the resources a live grant held by ``organization``'s staff covers (active,
+    within its term; quota is not consulted: citing a source is not a download)."""
+    now = timezone.now()
+    staff = Membership.objects.filter(organization=organization).values("user_id")
+    grants = Grant.objects.filter(
+        grantee_id__in=staff, status="active", valid_from__lte=now, valid_until__gt=now
+    )
+    rows = Grant.resources.through.objects.filter(grant__in=grants, resource_id__in=ids)
+    return set(rows.values_list("resource_id", flat=True))
+
+
+def _agreed_ids(organization, ids) -> set[int]:
+    """Of ``ids``, the resources an active agreement of ``organization`` covers."""
+    rows = Agreement.resources.through.objects.filter(
+        agreement__in=active_agreements(organization), resource_id__in=ids
+    )
+    return set(rows.values_list("resource_id", flat=True))
+
+
+def uncovered_sources(organization, resources) -> list:
+    """The rule on a product's sources (来源合规), checked at submission and at listing: which of
+    ``resources`` ``organization`` may *not* cite.
+
+    - open entries may be cited by any provider allowed to register products;
+    - a conditional entry needs an active authorized-operation agreement of the provider that
+      covers it, or a live grant (active, within its term) held by a member of its staff;
+    - a restricted entry needs an active agreement covering it (grants never reach it);
+    - any other tier is refused (deny by default)."""
+    ids = {r.pk for r in resources if r.tier != Tier.OPEN}
+    agreed = _agreed_ids(organization, ids) if ids else set()
+    granted = _granted_ids(organization, ids - agreed) if ids - agreed else set()
+    refused = []
+    for resource in resources:
+        if resource.tier == Tier.OPEN:
+            continue
+        if resource.pk in agreed:
+            continue
+        if resource.tier == Tier.CONDITIONAL and resource.pk in granted:
+            continue
+        refused.append(resource)
+    return refused
+
+
+def fee_cap_agreement(organization, resources):
+    """The agreement whose fee cap binds a product of ``organization`` citing ``resources``:
+    of its active agreements covering at least one cited source, the one with the lowest cap
+    (the strictest wins); None when no agreement covers any source (no cap applies)."""
+    ids = {r.pk for r in resources}
+    if not ids:
+        return None
+    covering = active_agreements(organization).filter(resources__in=ids).distinct()
+    return covering.order_by("fee_cap", "pk").first()
+
+
+def can_change_price(user, product) -> bool:
+    """May ``user`` change the price of ``product``? Whoever may register products for its
+    provider (a suspended merchant may not)."""
+    return product is not None and can_register_product(user, product.provider)
 
 
 def can_review_product(user, product) -> bool:
