@@ -47,6 +47,14 @@ def can_register_product(user, organization) -> bool:
     p = principal(user)
     if organization is None or organization.pk not in p.org_ids:
         return False
+    return may_offer_products(organization)
+
+
+def may_offer_products(organization) -> bool:
+    """May ``organization`` offer products on the market at all? While it holds an active
+    authorized-operation agreement or is a verified data merchant (asked again at listing)."""
+    if organization is None:
+        return False
     return active_agreements(organization).exists() or is_trading_merchant(organization)
 
 
