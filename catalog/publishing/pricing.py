@@ -95,8 +95,9 @@ def product_price_change(
     against the same rules as at listing (the binding agreement's fee cap named when it is
     exceeded), recorded in the price history and audited. Nothing is written on refusal."""
     if not policy.can_change_price(actor, product):
-        raise PermissionDenied(_("Only staff of the product's provider, while it may trade, "
-                                 "change its price."))
+        raise PermissionDenied(
+            _("Only staff of the product's provider, while it may trade, change its price.")
+        )
     product = Product.objects.select_for_update().get(pk=product.pk)
     if product.status not in PRICE_CHANGE_STATES:
         raise ValidationError({"status": [_("Change a draft's price in the product form.")]})

@@ -54,9 +54,9 @@ from grading.policy.base import (
 )
 from grading.policy.feedback import (
     FEEDBACK_STAFF_ACTIONS,
-    PUBLIC_FEEDBACK_KINDS,
     PRODUCT_PLATFORM_ACTIONS,
     PRODUCT_PROVIDER_ACTIONS,
+    PUBLIC_FEEDBACK_KINDS,
     can_act_on_feedback,
     can_complain,
     can_complain_about_product,
@@ -103,6 +103,7 @@ from grading.policy.products import (
     can_view_product,
     covering_agreement,
     fee_cap_agreement,
+    fee_cap_annotations,
     may_offer_products,
     product_viewable_q,
     uncovered_sources,
@@ -174,6 +175,7 @@ __all__ = [
     "can_verify_merchant",
     "can_view_merchant",
     "fee_cap_agreement",
+    "fee_cap_annotations",
     "may_offer_products",
     "is_trading_merchant",
     "merchant_organizations",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from catalog.models import Product
@@ -133,6 +133,27 @@ def fee_cap_agreement(organization, resources):
         return None
     covering = active_agreements(organization).filter(resources__in=ids).distinct()
     return covering.order_by("fee_cap", "pk").first()
+
+
+def fee_cap_annotations() -> dict:
+    """For a ``Product`` queryset, the same rule as :func:`fee_cap_agreement` as annotations
+    (one subquery each, no rows duplicated): ``cap_agreement_id`` and ``fee_cap`` (null when
+    no active agreement of the provider covers any of its sources)."""
+    now = timezone.now()
+    sources = Product.source_resources.through.objects.filter(
+        product_id=OuterRef(OuterRef("pk"))
+    ).values("resource_id")
+    binding = Agreement.objects.filter(
+        operator_id=OuterRef("provider_id"),
+        status=Agreement.Status.ACTIVE,
+        valid_from__lte=now,
+        valid_until__gt=now,
+        resources__in=sources,
+    ).order_by("fee_cap", "pk")
+    return {
+        "cap_agreement_id": Subquery(binding.values("pk")[:1]),
+        "fee_cap": Subquery(binding.values("fee_cap")[:1]),
+    }
 
 
 def can_change_price(user, product) -> bool:
