@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from catalog.models import Product
+from catalog.models import Organization, Product
 from grading.grades import Tier
 from grading.models import Agreement, Grant, Membership
 from grading.policy.base import LISTED, _holds
-from grading.policy.merchants import is_trading_merchant
+from grading.policy.merchants import TRADING_STATES, is_trading_merchant
 from grading.policy.principal import principal
 
 # ---------------------------------------------------------------------------------------------
@@ -60,9 +60,13 @@ def may_offer_products(organization) -> bool:
 
 def active_agreements(organization) -> QuerySet:
     """The organization's authorized-operation agreements in force now."""
+    return _in_force().filter(operator=organization)
+
+
+def _in_force() -> QuerySet:
+    """Every authorized-operation agreement in force now."""
     now = timezone.now()
     return Agreement.objects.filter(
-        operator=organization,
         status=Agreement.Status.ACTIVE,
         valid_from__lte=now,
         valid_until__gt=now,
@@ -165,3 +169,20 @@ def can_change_price(user, product) -> bool:
 def can_review_product(user, product) -> bool:
     """May ``user`` carry out compliance and quality review? Platform administrators only."""
     return product is not None and principal(user).platform_admin
+
+
+def product_organizations(user) -> QuerySet:
+    """The organizations ``user`` may register products for (:func:`can_register_product` as
+    a queryset): theirs, under an active agreement or as a verified data merchant."""
+    p = principal(user)
+    if not p.org_ids:
+        return Organization.objects.none()
+    agreed = _in_force().values("operator_id")
+    trading = Q(merchant__status__in=TRADING_STATES)
+    rows = Organization.objects.filter(Q(pk__in=agreed) | trading, pk__in=p.org_ids)
+    return rows.order_by("code")
+
+
+def can_review_products(user) -> bool:
+    """May ``user`` open the platform's product review queue? Platform administrators."""
+    return principal(user).platform_admin
