@@ -220,9 +220,13 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 class ProductPriceSerializer(serializers.ModelSerializer):
+    pricing_method = serializers.ChoiceField(
+        source="method", choices=Product.PricingMethod.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = ProductPrice
-        fields = ["price", "method", "terms", "reason", "changed_at"]
+        fields = ["price", "pricing_method", "terms", "reason", "changed_at"]
 
 
 class ProductDetailSerializer(ProductSerializer):

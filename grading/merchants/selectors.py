@@ -44,6 +44,11 @@ def regions() -> list[str]:
     return sorted(values.order_by())
 
 
+def merchant_queryset(*, user) -> QuerySet:
+    """The registrations ``user`` may open (see ``policy.merchant_visible_q``)."""
+    return _merchants().filter(policy.merchant_visible_q(user))
+
+
 def merchant_detail(*, user, code: str) -> DataMerchant:
     """The merchant of the organization ``code`` if ``user`` may open it, else 404."""
     found = _merchants().filter(policy.merchant_visible_q(user), organization__code=code).first()
