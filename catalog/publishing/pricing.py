@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from catalog.models import Product, ProductPrice
+from catalog.models import Product, ProductPrice, Resource
 from catalog.validators import text_errors
 from grading import audit, policy
 from portal.cache import catalog_changed
@@ -103,7 +103,7 @@ def product_price_change(
         raise ValidationError({"status": [_("Change a draft's price in the product form.")]})
     terms, reason = (terms or "").strip(), (reason or "").strip()
     errors = _change_errors(price, method, terms, reason)
-    sources = list(product.source_resources.all())
+    sources = list(Resource.objects.filter(products=product))
     errors = errors or price_errors(product=product, price=price, method=method, sources=sources)
     if errors:
         raise ValidationError(errors)

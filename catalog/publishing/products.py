@@ -84,6 +84,12 @@ def _move(product: Product, action: str, **changes) -> Product:
     return product
 
 
+def _sources(product: Product) -> list[Resource]:
+    """Every source the product cites, read afresh: a caller's prefetch may hold only the
+    sources that caller may see, and the rules are about all of them."""
+    return list(Resource.objects.filter(products=product))
+
+
 def _product_errors(product: Product, sources: list[Resource]) -> dict[str, list[str]]:
     """What stops ``product`` from being listed: no scenario (无场景不交易), sources the
     provider may not cite (``policy.uncovered_sources``), missing delivery or terms, or a price
@@ -166,7 +172,7 @@ def product_save(
 def product_submit(*, actor, product: Product) -> Product:
     """Submit a product for listing; refused with every missing condition named."""
     require_registrar(actor, product.provider)
-    errors = _product_errors(product, list(product.source_resources.all()))
+    errors = _product_errors(product, _sources(product))
     if errors:
         raise ValidationError(errors)
     product = _move(product, "submit", status_reason="")
@@ -211,7 +217,7 @@ def _product_list(actor, product: Product, compliance: bool, quality: bool) -> P
         raise ValidationError(
             {"compliance_passed": [_("Listing needs passed compliance and quality reviews.")]}
         )
-    errors = _product_errors(product, list(product.source_resources.all()))
+    errors = _product_errors(product, _sources(product))
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
