@@ -19,7 +19,7 @@ class DirectoryFilter(forms.Form):
 
 
 class RegistrationForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("Enterprise"), queryset=None)
+    organization = forms.ModelChoiceField(label=_("Enterprise"), queryset=None, empty_label=None)
     categories = forms.MultipleChoiceField(
         label=_("Categories"),
         choices=MerchantCategory.choices,
