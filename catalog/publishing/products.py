@@ -90,6 +90,21 @@ def _sources(product: Product) -> list[Resource]:
     return list(Resource.objects.filter(products=product))
 
 
+def _source_errors(product: Product, sources: list[Resource]) -> dict[str, list[str]]:
+    """The rule on sources (``policy.uncovered_sources``), naming the refused entries."""
+    if not sources:
+        return {"source_resources": [_("Cite the source resources of the product.")]}
+    refused = policy.uncovered_sources(product.provider, sources)
+    if not refused:
+        return {}
+    message = _(
+        "Rule on sources: %(codes)s — conditional data needs an active agreement of the "
+        "provider or a live grant of its staff covering it; restricted data needs an "
+        "active agreement covering it."
+    ) % {"codes": ", ".join(sorted(r.code for r in refused))}
+    return {"source_resources": [message]}
+
+
 def _product_errors(product: Product, sources: list[Resource]) -> dict[str, list[str]]:
     """What stops ``product`` from being listed: no scenario (无场景不交易), sources the
     provider may not cite (``policy.uncovered_sources``), missing delivery or terms, or a price
@@ -104,18 +119,7 @@ def _product_errors(product: Product, sources: list[Resource]) -> dict[str, list
         ]
     if not [s for s in product.scenarios or [] if str(s).strip()]:
         errors["scenarios"] = [_("State at least one application scenario.")]
-    refused = policy.uncovered_sources(product.provider, sources)
-    if not sources:
-        errors["source_resources"] = [_("Cite the source resources of the product.")]
-    elif refused:
-        errors["source_resources"] = [
-            _(
-                "Rule on sources: %(codes)s — conditional data needs an active agreement of the "
-                "provider or a live grant of its staff covering it; restricted data needs an "
-                "active agreement covering it."
-            )
-            % {"codes": ", ".join(sorted(r.code for r in refused))}
-        ]
+    errors.update(_source_errors(product, sources))
     for name in ("delivery", "update_frequency", "price_terms"):
         if not getattr(product, name):
             errors[name] = [_("This field is required.")]

@@ -96,24 +96,29 @@ def product_price(request, pk: int):
         "price_terms": product.price_terms,
     }
     form = PriceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            product_price_change(
-                actor=request.user,
-                product=product,
-                price=form.cleaned_data["price"],
-                method=form.cleaned_data["pricing_method"],
-                terms=form.cleaned_data["price_terms"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The price is changed."))
-            return redirect("catalog:product-detail", product.pk)
+    if request.method == "POST" and form.is_valid() and _change_price(request, form, product):
+        messages.success(request, _("The price is changed."))
+        return redirect("catalog:product-detail", product.pk)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "product": product}
     return render(request, "grading/merchants/product_price.html", context, status=status)
+
+
+def _change_price(request, form, product) -> bool:
+    data = form.cleaned_data
+    try:
+        product_price_change(
+            actor=request.user,
+            product=product,
+            price=data["price"],
+            method=data["pricing_method"],
+            terms=data["price_terms"],
+            reason=data["reason"],
+        )
+    except ValidationError as exc:
+        _form_errors(form, exc)
+        return False
+    return True
 
 
 @login_required
