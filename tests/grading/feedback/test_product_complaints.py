@@ -181,3 +181,14 @@ def test_the_provider_finds_complaints_in_its_inbox(client, world, product):
     client.force_login(world.users["grantee"])
     inbox = client.get(reverse("grading:feedback-inbox"))
     assert inbox.status_code == 200 and "数据来源不明" in inbox.content.decode()
+
+
+def test_api__a_complaint_about_a_product(client, world, product):
+    client.force_login(world.users["citizen"])
+    body = {"kind": "complaint", "product": product.pk, "title": "价格不实", "text": "详情"}
+    created = client.post(API, body, content_type="application/json")
+    assert created.status_code == 201 and created.json()["product"] == product.pk
+    draft = f.ProductFactory(provider=world.enterprise, status="draft")
+    refused = client.post(API, {**body, "product": draft.pk}, content_type="application/json")
+    assert refused.status_code == 400 and "product" in refused.json()
+    assert Feedback.objects.count() == 1
