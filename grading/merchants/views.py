@@ -45,7 +45,13 @@ def merchant_list(request):
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "regions": selectors.regions(), "query": query}
+    context = {
+        "form": form,
+        "page": page,
+        "regions": selectors.regions(),
+        "query": query,
+        "may_see_queue": policy.can_see_merchant_queue(request.user),
+    }
     return render(request, "grading/merchants/list.html", context)
 
 

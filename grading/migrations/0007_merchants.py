@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
             name='MerchantCategoryChoice',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('data_resource', 'Data resources'), ('technology', 'Technology-driven'), ('compliance', 'Compliance consulting'), ('quality', 'Quality assessment'), ('asset_assessment', 'Asset assessment'), ('delivery', 'Data delivery'), ('brokerage', 'Data brokerage')], max_length=20, verbose_name='category')),
+                ('category', models.CharField(choices=[('data_resource', 'Data resource provider'), ('technology', 'Technology-driven'), ('compliance', 'Compliance consulting'), ('quality', 'Quality assessment'), ('asset_assessment', 'Asset assessment'), ('delivery', 'Data delivery'), ('brokerage', 'Data brokerage')], max_length=20, verbose_name='category')),
             ],
             options={
                 'ordering': ['category'],

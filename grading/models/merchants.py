@@ -14,7 +14,7 @@ from catalog.validators import CleanTextModel
 class MerchantCategory(models.TextChoices):
     """The kinds of data merchant (数商) the Shanghai action plan names."""
 
-    DATA_RESOURCE = "data_resource", _("Data resources")  # 数据资源类
+    DATA_RESOURCE = "data_resource", _("Data resource provider")  # 数据资源类
     TECHNOLOGY = "technology", _("Technology-driven")  # 技术驱动型
     COMPLIANCE = "compliance", _("Compliance consulting")  # 第三方服务类: 数据合规咨询
     QUALITY = "quality", _("Quality assessment")  # 质量评估
