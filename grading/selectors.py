@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -35,3 +37,31 @@ def audit_log(*, user) -> QuerySet:
     if not policy.can_view_audit(user):
         raise Http404
     return AuditEvent.objects.select_related("actor").order_by("-seq")
+
+
+def audit_filtered(
+    events: QuerySet, *, object_type: str = "", object_id: str = "", action: str = ""
+) -> QuerySet:
+    """``events`` narrowed to one object's rows and/or one action (the audit filters)."""
+    if object_type:
+        events = events.filter(object_type=object_type)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    if action:
+        events = events.filter(action=action)
+    return events
+
+
+def payload_items(event: AuditEvent) -> list[tuple[str, str]]:
+    """An audit row's payload as (name, value) pairs for reading, values shortened."""
+    try:
+        payload = json.loads(event.payload or "{}")
+    except ValueError:
+        return [("", event.payload[:200])]
+    if not isinstance(payload, dict):
+        return [("", str(payload)[:200])]
+    items = []
+    for name, value in sorted(payload.items()):
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        items.append((name, text if len(text) <= 200 else text[:199] + "…"))
+    return items

@@ -23,6 +23,7 @@ from catalog.models import Organization, Resource
 from catalog.validators import text_errors
 from grading import audit, policy
 from grading.models import Agreement, Grant, Notice
+from grading.operator.usage import usage_count
 from portal.actors import SYSTEM
 from portal.transitions import InvalidTransition, Step, advance
 
@@ -124,6 +125,11 @@ def _record_access(user, resource, action: str, basis: str, payload: dict, charg
             payload["grant"] = grant_charge(user=user, resource=resource, action=action).pk
         except QuotaExhausted as exc:
             raise PermissionDenied(_("The quota of your grant is used up.")) from exc
+    if basis == "agreement" and charge:
+        agreement = policy.usage_agreement(user, resource)
+        if agreement is not None:
+            payload["agreement"] = agreement.pk
+            usage_count(agreement=agreement, resource=resource, rows=payload.get("rows") or 0)
     actor = user if getattr(user, "is_authenticated", False) else None
     audit.record(actor=actor, action=f"resource.{action}", obj=resource, payload=payload)
 

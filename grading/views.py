@@ -1,6 +1,9 @@
 """Pages for grants, notices and the audit log: thin views over ``grading.selectors`` and
 ``grading.services``; who may do what is the policy's question."""
 
+from urllib.parse import urlencode
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,14 +62,39 @@ def notice_list(request):
     )
 
 
+class AuditFilterForm(forms.Form):
+    """The audit log's narrowing: one object (``object_type`` and ``object_id``), an action."""
+
+    object_type = forms.RegexField(regex=r"^[a-z0-9_]+\.[a-z0-9_]+$", max_length=60, required=False)
+    object_id = forms.RegexField(regex=r"^[\w.:-]+$", max_length=64, required=False)
+    action = forms.RegexField(regex=r"^[a-z0-9_.]+$", max_length=60, required=False)
+    before = forms.IntegerField(min_value=1, required=False)
+
+
 @login_required
 @require_safe
 def audit_log(request):
-    """The audit chain, newest first (auditors and platform administrators; 404 for others)."""
+    """The audit chain, newest first (auditors and platform administrators; 404 for others),
+    narrowed to one object (``?object_type=&object_id=``) or one ``?action=``."""
     events = selectors.audit_log(user=request.user)
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        events = events.filter(seq__lt=int(before))
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return render_error(
+            request,
+            400,
+            _("Check the filters: %(fields)s.") % {"fields": ", ".join(sorted(form.errors))},
+        )
+    filters = {k: v for k, v in form.cleaned_data.items() if v and k != "before"}
+    events = selectors.audit_filtered(events, **filters)
+    if form.cleaned_data["before"]:
+        events = events.filter(seq__lt=form.cleaned_data["before"])
     page = list(events[:PAGE])
-    older = page[-1].seq if len(page) == PAGE else None
-    return render(request, "grading/audit_log.html", {"events": page, "older": older})
+    for event in page:
+        event.fields = selectors.payload_items(event)
+    context = {
+        "events": page,
+        "older": page[-1].seq if len(page) == PAGE else None,
+        "filters": filters,
+        "filter_query": urlencode(filters),
+    }
+    return render(request, "grading/audit_log.html", context)

@@ -17,4 +17,7 @@ def site(request):
         "can_use_feedback_inbox": lambda: policy.can_use_feedback_inbox(
             getattr(request, "user", None)
         ),
+        "can_use_operation_pages": lambda: policy.can_use_operation_pages(
+            getattr(request, "user", None)
+        ),
     }

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("grading.accounts.urls")),
     path("admin/", admin.site.urls),
     path("workspace/", include("catalog.publishing.urls")),
+    path("operation/", include("grading.operation.urls")),
     path("api/v1/", include("catalog.api.urls")),
     path("api/v1/", include("grading.api.urls")),
     path("api/", include("catalog.interop.ckan.urls")),

@@ -222,6 +222,112 @@ def application_payload(resource, **extra) -> dict:
     }
 
 
+def operation_data(**extra) -> dict:
+    """An application for authorized operation, filled in (services and API)."""
+    return {
+        "purposes": "城市交通治理数据服务",
+        "scenarios": "拥堵指数产品",
+        "security_measures": "专网隔离，最小权限，操作留痕",
+        "term_months": 24,
+        "proposed_fees": "按调用量计费",
+        "proposed_fee_cap": "50000.00",
+        "undertaking_accepted": True,
+        **extra,
+    }
+
+
+# Authorized operation: applications in the queues, complaints, usage (operation_work tests)
+
+
+def operation_application(applicant, user, *, status="submitted", due_on=None, part_due=None):
+    """An authorized-operation application of ``applicant`` in ``status``; with ``part_due``,
+    one pending agency part due that day."""
+    from grading.models import OperationApplication, OperationScopePart
+
+    row = OperationApplication.objects.create(
+        applicant=applicant,
+        submitted_by=user,
+        purposes="城市治理",
+        scenarios="交通评估",
+        security_measures="隔离环境",
+        term_months=12,
+        status=status,
+        due_on=due_on,
+    )
+    if part_due is not None:
+        agency = OrganizationFactory()
+        OperationScopePart.objects.create(application=row, agency=agency, due_on=part_due)
+    return row
+
+
+def complaint(resource, *, status="open", due_on=None, title="权益申诉", created_at=None):
+    """A rights complaint about ``resource`` addressed to its provider."""
+    from grading.models import Feedback
+
+    row = Feedback.objects.create(
+        kind=Feedback.Kind.COMPLAINT,
+        status=status,
+        resource=resource,
+        agency=resource.provider,
+        title=title,
+        text="个人信息被公开",
+        due_on=due_on,
+    )
+    if created_at is not None:
+        Feedback.objects.filter(pk=row.pk).update(created_at=created_at)
+    return row
+
+
+def usage(agreement, resource, *, month, queries=1, rows=10):
+    """Usage already counted under ``agreement`` for ``resource`` in ``month``."""
+    from grading.models import AgreementUsage
+
+    return AgreementUsage.objects.create(
+        agreement=agreement, resource=resource, month=month, queries=queries, rows=rows
+    )
+
+
+# Requests for data products and the showcase of applications built on open data
+
+
+def request_data(**extra) -> dict:
+    """A request for a data product, filled in (the form's and the API's fields)."""
+    data = {
+        "purpose": "城市更新项目的选址分析",
+        "scenario": "规划方案比选",
+        "contact_name": "李明",
+        "contact_phone": "021-12345678",
+        "contact_email": "li.ming@qiye.example.cn",
+        "quantity": 1,
+        "unit": "年",
+    }
+    return {**data, **extra}
+
+
+def product_request(requester, product, **extra):
+    """A submitted request for ``product`` by ``requester``, through the service."""
+    from grading.requests.services import request_create
+
+    return request_create(actor=requester, product=product, data=request_data(**extra))
+
+
+def showcase(submitter, sources, *, status="submitted", **extra):
+    """A showcase of ``submitter`` using ``sources``, in ``status``."""
+    from grading.models import Showcase
+
+    row = Showcase.objects.create(
+        title=extra.pop("title", "城市通勤地图"),
+        description=extra.pop("description", "基于公开交通数据的通勤时间地图。"),
+        url=extra.pop("url", "https://example.cn/commute"),
+        submitter=submitter,
+        status=status,
+        listed_at=timezone.now() if status == "listed" else None,
+        **extra,
+    )
+    row.sources.set(sources)
+    return row
+
+
 # Data merchants (数商)
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"

@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.core.management import call_command
 
 from catalog.models import Distribution, Organization, Product, Resource
 from grading import policy
 from grading.grades import Grade, Tier
+from tests.demo_data import demo_loaded  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,8 @@ IMAGERY_LINE = 5  # the satellite imagery products; lines 1–4 list data servic
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", verbosity=0)
+def demo(demo_loaded, db):  # noqa: F811
+    """The demo data, loaded once for this module (see ``tests.demo_data``)."""
 
 
 def _seed_product_names() -> list[str]:
@@ -77,7 +77,8 @@ def test_demo_files_match_their_checksums(demo):
 
 @pytest.mark.parametrize(
     "username",
-    ["admin", "auditor", "ghzy_editor", "ghzy_reviewer", "operator", "enterprise", "citizen"],
+    ["admin", "auditor", "ghzy_editor", "ghzy_reviewer", "operator", "enterprise", "citizen"]
+    + ["geotech", "lgxpq_editor", "jtw_reviewer", "scjgj_reviewer"],
 )
 def test_demo_users_log_in_with_the_readme_password(demo, username):
     assert authenticate(username=username, password="Portal-Demo-2026") is not None

@@ -4,6 +4,9 @@ from grading.api import views
 from grading.applications import api as applications
 from grading.feedback import api as feedback
 from grading.merchants import api as merchants
+from grading.operation import api as operation
+from grading.requests import api as product_requests
+from grading.showcase import api as showcase
 
 app_name = "grading-api"
 
@@ -12,5 +15,15 @@ router.register("applications", applications.ApplicationViewSet, basename="appli
 router.register("grants", views.GrantViewSet, basename="grant")
 router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
 router.register("merchants", merchants.MerchantViewSet, basename="merchant")
+router.register(
+    "operation-applications",
+    operation.OperationApplicationViewSet,
+    basename="operation-application",
+)
+router.register("agreements", operation.AgreementViewSet, basename="agreement")
+router.register(
+    "product-requests", product_requests.ProductRequestViewSet, basename="product-request"
+)
+router.register("showcases", showcase.ShowcaseViewSet, basename="showcase")
 
 urlpatterns = router.urls

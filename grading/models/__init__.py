@@ -7,6 +7,7 @@ from grading.models.access import Application, Grant, Membership, Notice, Platfo
 from grading.models.accounts import APIKey, ConfirmedEmail
 from grading.models.audit import AuditEvent, AuditQuerySet
 from grading.models.feedback import Feedback
+from grading.models.market import ProductRequest, Showcase
 from grading.models.merchants import DataMerchant, MerchantCategory, MerchantCategoryChoice
 from grading.models.operation import (
     Agreement,
@@ -35,4 +36,6 @@ __all__ = [
     "OperationApplication",
     "OperationScopePart",
     "PlatformRole",
+    "ProductRequest",
+    "Showcase",
 ]

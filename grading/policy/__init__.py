@@ -12,7 +12,9 @@ One module per concern, all re-exported here so callers write ``policy.can_view(
 ``base`` (vocabulary, the grade ceiling), ``principal`` (who is asking), ``resources``,
 ``workspace``, ``products``, ``applications`` (and grants), ``feedback``, ``accounts`` (and API
 keys, staff surfaces), ``operation`` (authorized-operation agreements and their supervision),
-``actions`` (the predicates by name).
+``supervision`` (the operator's workspace, usage accounting, the supervision view), ``market``
+(requests for data products, the showcase of applications built on open data), ``actions``
+(the predicates by name).
 """
 
 from grading.policy.accounts import (
@@ -71,6 +73,24 @@ from grading.policy.feedback import (
     feedback_target_q,
     feedback_visible_q,
 )
+from grading.policy.market import (
+    PROVIDER_REQUEST_ACTIONS,
+    REQUESTER_REQUEST_ACTIONS,
+    can_act_on_product_request,
+    can_link_showcase_source,
+    can_receive_product_requests,
+    can_request_product,
+    can_review_showcase,
+    can_submit_showcase,
+    can_view_product_request,
+    can_view_showcase,
+    product_request_visible_q,
+    request_denial_message,
+    requesting_organizations_q,
+    showcase_sources,
+    showcase_sources_q,
+    showcase_visible_q,
+)
 from grading.policy.merchants import (
     TRADING_STATES,
     can_download_merchant_evidence,
@@ -84,10 +104,27 @@ from grading.policy.merchants import (
     merchant_visible_q,
 )
 from grading.policy.operation import (
+    AGREEMENT_OPERATOR_ACTIONS,
+    AGREEMENT_PLATFORM_ACTIONS,
+    OPERATION_APPLICANT_ACTIONS,
+    OPERATION_PART_ACTIONS,
+    OPERATION_PLATFORM_ACTIONS,
     agreement_viewable_q,
+    can_act_on_agreement,
+    can_act_on_operation_application,
+    can_apply_for_operation,
+    can_decide_operation_part,
     can_evaluate_agreement,
     can_supervise,
+    can_use_operation_pages,
     can_view_agreement,
+    can_view_operation_application,
+    operation_applicant_orgs,
+    operation_application_visible_q,
+    operation_part_visible_q,
+    operation_scope,
+    operation_scope_q,
+    scope_entry_details_visible,
     viewable_agreements,
 )
 from grading.policy.principal import (
@@ -145,6 +182,15 @@ from grading.policy.resources import (
     viewable_q,
     visible_field_grades,
 )
+from grading.policy.supervision import (
+    can_export_supervision,
+    can_filter_audit,
+    can_use_operation_home,
+    can_view_usage,
+    operated_agreements_q,
+    operated_products_q,
+    usage_agreement,
+)
 from grading.policy.workspace import (
     CHANGEABLE_STATES,
     can_change_in_state,
@@ -186,6 +232,39 @@ __all__ = [
     "merchant_public_q",
     "merchant_visible_q",
     "uncovered_sources",
+    "AGREEMENT_OPERATOR_ACTIONS",
+    "AGREEMENT_PLATFORM_ACTIONS",
+    "OPERATION_APPLICANT_ACTIONS",
+    "OPERATION_PART_ACTIONS",
+    "OPERATION_PLATFORM_ACTIONS",
+    "can_act_on_agreement",
+    "can_act_on_operation_application",
+    "can_apply_for_operation",
+    "can_decide_operation_part",
+    "can_use_operation_pages",
+    "can_view_operation_application",
+    "operation_application_visible_q",
+    "operation_applicant_orgs",
+    "operation_part_visible_q",
+    "operation_scope",
+    "operation_scope_q",
+    "scope_entry_details_visible",
+    "PROVIDER_REQUEST_ACTIONS",
+    "REQUESTER_REQUEST_ACTIONS",
+    "can_act_on_product_request",
+    "can_link_showcase_source",
+    "can_receive_product_requests",
+    "can_request_product",
+    "can_review_showcase",
+    "can_submit_showcase",
+    "can_view_product_request",
+    "can_view_showcase",
+    "product_request_visible_q",
+    "request_denial_message",
+    "requesting_organizations_q",
+    "showcase_sources",
+    "showcase_sources_q",
+    "showcase_visible_q",
     "agreement_viewable_q",
     "can_evaluate_agreement",
     "can_supervise",
@@ -293,4 +372,11 @@ __all__ = [
     "workspace_agencies",
     "workspace_denial",
     "workspace_q",
+    "can_export_supervision",
+    "can_filter_audit",
+    "can_use_operation_home",
+    "can_view_usage",
+    "operated_agreements_q",
+    "operated_products_q",
+    "usage_agreement",
 ]

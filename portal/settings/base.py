@@ -395,6 +395,9 @@ WORKING_WEEKEND_DAYS = [
 FORMAL_CHECK_DAYS = int(os.environ.get("FORMAL_CHECK_DAYS", "5"))
 AGENCY_REVIEW_DAYS = int(os.environ.get("AGENCY_REVIEW_DAYS", "10"))
 GRANT_MAX_DAYS = int(os.environ.get("GRANT_MAX_DAYS", "365"))
+# A data product's provider answers a request for it (quote, accept, refuse) within this many
+# working days; later answers are flagged overdue.
+PRODUCT_REQUEST_DAYS = int(os.environ.get("PRODUCT_REQUEST_DAYS", "5"))
 # Downloads and queries a new grant allows (0: no limit); the site's address for emails.
 GRANT_DEFAULT_QUOTA = int(os.environ.get("GRANT_DEFAULT_QUOTA", "1000"))
 # The portal's public address: every absolute link (e-mails, sitemaps, feeds, DCAT, the APIs)

@@ -60,7 +60,7 @@ def test_apply_check_approve_accept_download(live_server, browser_page, tmp_path
     citizen.check("#id_undertaking_accepted")
     citizen.locator("button[name=submit]").click()
     citizen.wait_for_url("**/applications/*/")
-    application = Application.objects.get(applicant__username="citizen")
+    application = Application.objects.filter(applicant__username="citizen").latest("pk")
     assert application.status == "submitted"
 
     admin = _login(browser, base, "admin")

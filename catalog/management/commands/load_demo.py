@@ -1,4 +1,9 @@
-"""Load the demo catalogue: ``fixtures/demo.json`` plus its small data files."""
+"""Load the demo catalogue: ``fixtures/demo.json`` (the base facts) plus its small data files,
+then play the demo's workflows (``fixtures/demo_workflows.json``) through the services
+(``catalog.demo``): enterprises verified, entries published, agreements, products, applications.
+
+Loading twice changes nothing: once the workflows have been played (the demo's first product
+exists), neither loaddata nor the workflows run again; missing files are still stored."""
 
 from pathlib import Path
 
@@ -7,14 +12,36 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import BaseCommand, call_command
 
+from catalog.demo import runner
+
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+WORKFLOWS = FIXTURES / "demo_workflows.json"
 
 
 class Command(BaseCommand):
-    help = "Load the demo organizations, resources, products and users, and store their files."
+    help = (
+        "Load the demo organizations, users and resources, store their files, and make the "
+        "demo's publications, agreements, products and applications through the services."
+    )
 
     def handle(self, *args, **options):
-        call_command("loaddata", str(FIXTURES / "demo.json"), verbosity=options["verbosity"])
+        verbosity = options["verbosity"]
+        loaded = not runner.already_played(WORKFLOWS)
+        if loaded:
+            call_command("loaddata", str(FIXTURES / "demo.json"), verbosity=verbosity)
+        stored = self.store_files()
+        if loaded:
+            # Publication needs the stored files (checksums, rows for the row API).
+            runner.play(WORKFLOWS)
+            # loaddata writes rows directly, so the search columns are computed here ...
+            call_command("search_reindex", verbosity=verbosity)
+            # ... and the quality scores, which the publishing services do not keep.
+            call_command("refresh_quality", "--all", verbosity=verbosity)
+        state = "workflows played" if loaded else "already loaded, nothing loaded again"
+        self.stdout.write(self.style.SUCCESS(f"Demo data: {state}; {stored} new files stored."))
+
+    def store_files(self) -> int:
+        """Store the demo's files as ``demo/<name>`` unless stored already; how many were new."""
         stored = 0
         for path in sorted((FIXTURES / "files").glob("*")):
             name = f"demo/{path.name}"
@@ -25,10 +52,4 @@ class Command(BaseCommand):
             if saved != name:
                 raise RuntimeError(f"storage renamed {name} to {saved}")
             stored += 1
-        # loaddata writes rows directly, so the search columns are computed here.
-        call_command("search_reindex", verbosity=options["verbosity"])
-        # loaddata does not go through publication either: load the rows for the previews.
-        call_command("load_rows", verbosity=options["verbosity"])
-        # ... nor through the services that keep the quality score current.
-        call_command("refresh_quality", "--all", verbosity=options["verbosity"])
-        self.stdout.write(self.style.SUCCESS(f"Demo data loaded; {stored} new files stored."))
+        return stored

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0013_product_pricing'),
-        ('grading', '0006_operation'),
+        ('grading', '0007_market'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

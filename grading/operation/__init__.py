@@ -1,0 +1,1 @@
+"""Authorized operation (授权运营): applications, agency parts, agreements and their lifecycle."""
