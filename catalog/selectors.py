@@ -191,9 +191,9 @@ def product_queryset(*, user) -> QuerySet:
 
 
 def product_detail(*, user, pk: int) -> Product:
-    """One product, or 404 if ``user`` may not see it."""
+    """One product with its price history, or 404 if ``user`` may not see it."""
     try:
-        return product_queryset(user=user).get(pk=pk)
+        return product_queryset(user=user).prefetch_related("prices").get(pk=pk)
     except Product.DoesNotExist as exc:
         raise Http404 from exc
 

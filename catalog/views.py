@@ -23,6 +23,7 @@ from catalog.interop import dcat, export, schemaorg
 from catalog.interop import selectors as interop_selectors
 from catalog.interop.negotiation import HTML, preferred_format
 from catalog.publishing import selectors as workspace_selectors
+from catalog.publishing.pricing import PRICE_CHANGE_STATES
 from catalog.rows import selectors as row_selectors
 from grading import policy
 from grading.feedback import selectors as feedback
@@ -328,7 +329,16 @@ def product_list(request):
 def product_detail(request, pk: int):
     """One data product with its scenarios, delivery, price terms and registration."""
     product = selectors.product_detail(user=request.user, pk=pk)
-    return render(request, "catalog/product_detail.html", {"product": product})
+    user = request.user
+    context = {
+        "product": product,
+        # Anonymous visitors are sent to log in first; the form asks the policy again.
+        "may_complain": not user.is_authenticated
+        or policy.can_complain_about_product(user, product),
+        "may_change_price": policy.can_change_price(user, product)
+        and product.status in PRICE_CHANGE_STATES,
+    }
+    return render(request, "catalog/product_detail.html", context)
 
 
 @require_safe

@@ -29,6 +29,11 @@ urlpatterns = [
         name="feedback-new",
     ),
     path(
+        "feedback/products/<int:pk>/complaint/",
+        feedback_views.product_complaint,
+        name="feedback-product-complaint",
+    ),
+    path(
         "feedback/request/",
         feedback_views.feedback_new,
         {"kind": "request"},

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/", include("catalog.interop.ckan.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("grading.merchants.urls")),
     path("", include("catalog.quality.urls")),
     path("", include("catalog.urls")),
     path("", include("grading.urls")),

@@ -376,3 +376,31 @@ def evidence_file(name="evidence.pdf", content=PDF_BYTES):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+# Data merchants (数商)
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def merchant(organization, *, status="verified", categories=("data_resource",), user=None):
+    """A data merchant registration of ``organization`` in ``status`` (rows written directly,
+    as the other factories do), with a PDF as its evidence."""
+    from grading.models import DataMerchant, MerchantCategoryChoice
+
+    submitter = user or UserFactory()
+    row = DataMerchant(
+        organization=organization,
+        description="专注地理信息数据产品",
+        services="遥感影像处理、数据合规咨询",
+        contact_name="王经理",
+        contact_email="contact@merchant.example.cn",
+        status=status,
+        submitted_by=submitter,
+        verified_at=timezone.now() if status == "verified" else None,
+    )
+    row.evidence.save("licence.pdf", ContentFile(PDF_BYTES), save=False)
+    row.save()
+    for category in categories:
+        MerchantCategoryChoice.objects.create(merchant=row, category=category)
+    return row

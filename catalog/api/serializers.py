@@ -6,7 +6,15 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.models import Distribution, Field, Organization, Product, Resource, Theme
+from catalog.models import (
+    Distribution,
+    Field,
+    Organization,
+    Product,
+    ProductPrice,
+    Resource,
+    Theme,
+)
 from catalog.search.query import highlight
 from grading import policy
 from grading.grades import Grade
@@ -203,11 +211,31 @@ class ProductSerializer(serializers.ModelSerializer):
             "purpose",
             "price_terms",
             "price",
+            "pricing_method",
             "status",
             "registration_code",
             "evidence_hash",
             "listed_at",
         ]
+
+
+class ProductPriceSerializer(serializers.ModelSerializer):
+    pricing_method = serializers.ChoiceField(
+        source="method", choices=Product.PricingMethod.choices, allow_blank=True, read_only=True
+    )
+
+    class Meta:
+        model = ProductPrice
+        fields = ["price", "pricing_method", "terms", "reason", "changed_at"]
+
+
+class ProductDetailSerializer(ProductSerializer):
+    """One product with its price history (价格监测), newest change first."""
+
+    price_history = ProductPriceSerializer(source="prices", many=True, read_only=True)
+
+    class Meta(ProductSerializer.Meta):
+        fields = [*ProductSerializer.Meta.fields, "price_history"]
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

@@ -59,10 +59,11 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(responses={200: serializers.ProductSerializer(many=True), **LIST_ERRORS}),
-    retrieve=extend_schema(responses={200: serializers.ProductSerializer, **DETAIL_ERRORS}),
+    retrieve=extend_schema(responses={200: serializers.ProductDetailSerializer, **DETAIL_ERRORS}),
 )
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
-    """Listed data products (and, for the provider's staff, their unlisted ones)."""
+    """Listed data products (and, for the provider's staff, their unlisted ones); one product
+    with its price history."""
 
     serializer_class = serializers.ProductSerializer
     filter_backends = [DjangoFilterBackend]
@@ -70,7 +71,13 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = pagination.ProductCursorPagination
 
     def get_queryset(self):
-        return selectors.product_queryset(user=self.request.user)
+        rows = selectors.product_queryset(user=self.request.user)
+        return rows.prefetch_related("prices") if self.action == "retrieve" else rows
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.ProductDetailSerializer
+        return serializers.ProductSerializer
 
 
 @extend_schema_view(

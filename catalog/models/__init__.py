@@ -9,7 +9,7 @@ from ``catalog.models``.
 
 from catalog.models.harvest import HarvestRecord
 from catalog.models.organizations import Organization, Theme, UpdateCycle
-from catalog.models.products import Product
+from catalog.models.products import Product, ProductPrice
 from catalog.models.resources import (
     Distribution,
     DistributionVersion,
@@ -26,6 +26,7 @@ __all__ = [
     "HarvestRecord",
     "Organization",
     "Product",
+    "ProductPrice",
     "Resource",
     "ResourceVersion",
     "Row",

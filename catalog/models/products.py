@@ -1,5 +1,6 @@
 """Data products and services, listed only after compliance review."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,17 @@ class Product(CleanTextModel, models.Model):
         LISTED = "listed", _("Listed")
         DELISTED = "delisted", _("Delisted")
         REJECTED = "rejected", _("Rejected")
+        SUSPENDED = "suspended", _("Suspended: a complaint was upheld")
+
+    class PricingMethod(models.TextChoices):
+        """How the price was formed (成本、收益、协商、拍卖、评估定价; DESIGN §3, seeds 004)."""
+
+        COST = "cost", _("Cost-based")
+        INCOME = "income", _("Income-based")
+        NEGOTIATED = "negotiated", _("Negotiated")
+        AUCTION = "auction", _("Auction")
+        ASSESSED = "assessed", _("Assessed")
+        FREE = "free", _("Free")
 
     code = models.CharField(_("product code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=300)
@@ -68,6 +80,9 @@ class Product(CleanTextModel, models.Model):
     price = models.DecimalField(
         _("price (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    pricing_method = models.CharField(
+        _("pricing method"), max_length=20, choices=PricingMethod.choices, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -91,3 +106,30 @@ class Product(CleanTextModel, models.Model):
     @property
     def display_name(self) -> str:
         return localized(self, "name")
+
+
+class ProductPrice(models.Model):
+    """One price a product was given (价格监测): written by the pricing service on every change."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
+    price = models.DecimalField(
+        _("price (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    method = models.CharField(
+        _("pricing method"), max_length=20, choices=Product.PricingMethod.choices, blank=True
+    )
+    terms = models.CharField(_("price terms"), max_length=300, blank=True)
+    reason = models.CharField(_("reason for the change"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("product price")
+        verbose_name_plural = _("product prices")
+        indexes = [models.Index(fields=["product", "-changed_at"], name="product_price_history")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} · {self.price}"

@@ -1,11 +1,13 @@
-"""Products (挂牌): draft → submitted → compliance_review → listed → delisted, or rejected."""
+"""Products (挂牌): draft → submitted → compliance_review → listed → delisted, or rejected; a
+listed product is suspended while a complaint about it is upheld, and reinstated once it is
+resolved."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from catalog.models import (
     Resource,
 )
 from catalog.publishing.checks import require_allowed, require_free_code
+from catalog.publishing.pricing import price_errors, price_record
 from catalog.search.query import product_search_columns
 from catalog.validators import text_errors
 from grading import audit, policy
@@ -35,6 +38,7 @@ PRODUCT_FIELDS = (
     "purpose",
     "price_terms",
     "price",
+    "pricing_method",
 )
 
 _EDITABLE_STATES = (Product.Status.DRAFT, Product.Status.REJECTED)
@@ -52,8 +56,24 @@ PRODUCT_STEPS = {
     "start": Step((P.SUBMITTED,), P.COMPLIANCE_REVIEW),
     "list": Step((P.COMPLIANCE_REVIEW,), P.LISTED),
     "reject": Step((P.SUBMITTED, P.COMPLIANCE_REVIEW), P.REJECTED, needs_reason=True),
-    "delist": Step((P.LISTED,), P.DELISTED, needs_reason=True),
+    "delist": Step((P.LISTED, P.SUSPENDED), P.DELISTED, needs_reason=True),
+    "suspend": Step((P.LISTED,), P.SUSPENDED, needs_reason=True),
+    "reinstate": Step((P.SUSPENDED,), P.LISTED),
 }
+
+
+def require_registrar(actor, organization) -> None:
+    """Refuse (403, saying how to get the right) anyone who may not register, submit or price
+    products for ``organization``."""
+    if not policy.can_register_product(actor, organization):
+        raise PermissionDenied(
+            _(
+                "Only staff of an operator under an active authorized-operation agreement or of "
+                "a verified data merchant may register and submit products: register your "
+                "enterprise as a data merchant (/merchants/register/) and wait for the "
+                "platform's verification."
+            )
+        )
 
 
 def _move(product: Product, action: str, **changes) -> Product:
@@ -64,33 +84,50 @@ def _move(product: Product, action: str, **changes) -> Product:
     return product
 
 
+def _sources(product: Product) -> list[Resource]:
+    """Every source the product cites, read afresh: a caller's prefetch may hold only the
+    sources that caller may see, and the rules are about all of them."""
+    return list(Resource.objects.filter(products=product))
+
+
+def _source_errors(product: Product, sources: list[Resource]) -> dict[str, list[str]]:
+    """The rule on sources (``policy.uncovered_sources``), naming the refused entries."""
+    if not sources:
+        return {"source_resources": [_("Cite the source resources of the product.")]}
+    refused = policy.uncovered_sources(product.provider, sources)
+    if not refused:
+        return {}
+    message = _(
+        "Rule on sources: %(codes)s — conditional data needs an active agreement of the "
+        "provider or a live grant of its staff covering it; restricted data needs an "
+        "active agreement covering it."
+    ) % {"codes": ", ".join(sorted(r.code for r in refused))}
+    return {"source_resources": [message]}
+
+
 def _product_errors(product: Product, sources: list[Resource]) -> dict[str, list[str]]:
-    """What stops ``product`` from being listed: no scenario (无场景不交易), sources outside
-    the operator's agreement, missing delivery or terms, or a price breaking the rules."""
+    """What stops ``product`` from being listed: no scenario (无场景不交易), sources the
+    provider may not cite (``policy.uncovered_sources``), missing delivery or terms, or a price
+    breaking the pricing rules (``pricing.price_errors``)."""
     errors: dict[str, list[str]] = {}
+    if not policy.may_offer_products(product.provider):
+        errors["provider"] = [
+            _(
+                "Rule on providers: only an operator under an active agreement or a verified "
+                "data merchant (not suspended or revoked) may list products."
+            )
+        ]
     if not [s for s in product.scenarios or [] if str(s).strip()]:
         errors["scenarios"] = [_("State at least one application scenario.")]
-    agreement = policy.covering_agreement(product.provider, sources)
-    if not sources or agreement is None:
-        errors["source_resources"] = [
-            _("Cite source resources that your authorized-operation agreement covers.")
-        ]
+    errors.update(_source_errors(product, sources))
     for name in ("delivery", "update_frequency", "price_terms"):
         if not getattr(product, name):
             errors[name] = [_("This field is required.")]
-    price = product.price
-    if product.purpose == Product.Purpose.PUBLIC_INTEREST and price not in (None, 0):
-        errors["price"] = [_("Public-interest products are free.")]
-    elif product.purpose == Product.Purpose.INDUSTRY:
-        if price is None or price <= 0:
-            errors["price"] = [_("Industry products state a price.")]
-        elif agreement is not None and price > agreement.fee_cap:
-            errors["price"] = [
-                _("The price exceeds the agreement's fee cap of %(cap)s CNY.")
-                % {"cap": agreement.fee_cap}
-            ]
-    elif product.purpose not in Product.Purpose.values:
-        errors["purpose"] = [_("Choose the purpose class.")]
+    errors.update(
+        price_errors(
+            product=product, price=product.price, method=product.pricing_method, sources=sources
+        )
+    )
     return errors
 
 
@@ -103,14 +140,15 @@ def product_save(
     sources: Iterable[Resource],
     product: Product | None = None,
 ) -> Product:
-    """Create or edit a product of ``organization`` (its staff, under an active agreement);
+    """Create or edit a product of ``organization`` (its staff, under an active agreement or
+    as a verified data merchant); the price history records each new price;
     only drafts and rejected products can be edited. An existing product is authorized
     against its own provider, never the one a request names, and keeps that provider."""
     if product is not None:
-        require_allowed(policy.can_register_product(actor, product.provider))
+        require_registrar(actor, product.provider)
         if organization.pk != product.provider_id:
             raise ValidationError({"provider": [_("A product's provider cannot be changed.")]})
-    require_allowed(policy.can_register_product(actor, organization))
+    require_registrar(actor, organization)
     fields = {k: data[k] for k in PRODUCT_FIELDS if k in data}
     if product is None:
         require_free_code(Product, fields.get("code", ""))
@@ -129,6 +167,7 @@ def product_save(
     audit.record(
         actor=actor, action="product.save", obj=product, payload={"fields": sorted(fields)}
     )
+    price_record(actor=actor, product=product)
     transaction.on_commit(catalog_changed)
     return product
 
@@ -136,8 +175,8 @@ def product_save(
 @transaction.atomic
 def product_submit(*, actor, product: Product) -> Product:
     """Submit a product for listing; refused with every missing condition named."""
-    require_allowed(policy.can_register_product(actor, product.provider))
-    errors = _product_errors(product, list(product.source_resources.all()))
+    require_registrar(actor, product.provider)
+    errors = _product_errors(product, _sources(product))
     if errors:
         raise ValidationError(errors)
     product = _move(product, "submit", status_reason="")
@@ -182,7 +221,7 @@ def _product_list(actor, product: Product, compliance: bool, quality: bool) -> P
         raise ValidationError(
             {"compliance_passed": [_("Listing needs passed compliance and quality reviews.")]}
         )
-    errors = _product_errors(product, list(product.source_resources.all()))
+    errors = _product_errors(product, _sources(product))
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -203,3 +242,46 @@ def _product_list(actor, product: Product, compliance: bool, quality: bool) -> P
     Product.objects.filter(pk=product.pk).update(evidence_hash=event.hash)
     product.evidence_hash = event.hash
     return product
+
+
+@transaction.atomic
+def product_suspend(*, actor, product: Product, reason: str) -> bool:
+    """Suspend a listed product while a complaint about it is upheld: it leaves the public
+    catalogue and API; audited. Called by the complaint workflow, which asked the policy.
+    Returns whether the product moved (a product not listed now stays as it is)."""
+    try:
+        product = _move(product, "suspend", status_reason=reason)
+    except ProductStateError:
+        return False
+    audit.record(actor=actor, action="product.suspend", obj=product, payload={"reason": reason})
+    return True
+
+
+@transaction.atomic
+def product_reinstate(*, actor, product: Product, reason: str) -> bool:
+    """List a suspended product again once no upheld complaint about it remains; audited.
+    Called by the complaint workflow. Returns whether the product moved."""
+    if product.complaints.filter(status="upheld").exists():
+        return False
+    try:
+        product = _move(product, "reinstate", status_reason="")
+    except ProductStateError:
+        return False
+    audit.record(actor=actor, action="product.reinstate", obj=product, payload={"reason": reason})
+    return True
+
+
+@transaction.atomic
+def products_delist_of(*, actor, organization: Organization, reason: str) -> int:
+    """Delist every listed or suspended product of ``organization`` once it may no longer offer
+    products (a revoked merchant without an agreement), each audited; returns how many."""
+    if policy.may_offer_products(organization):
+        return 0
+    count = 0
+    for product in Product.objects.filter(
+        provider=organization, status__in=PRODUCT_STEPS["delist"].sources
+    ):
+        product = _move(product, "delist", status_reason=reason)
+        audit.record(actor=actor, action="product.delist", obj=product, payload={"reason": reason})
+        count += 1
+    return count

@@ -4,6 +4,7 @@ from grading.api import views
 from grading.applications import api as applications
 from grading.crossborder import api as crossborder
 from grading.feedback import api as feedback
+from grading.merchants import api as merchants
 from grading.operation import api as operation
 from grading.requests import api as product_requests
 from grading.showcase import api as showcase
@@ -14,6 +15,7 @@ router = SimpleRouter(trailing_slash=True)
 router.register("applications", applications.ApplicationViewSet, basename="application")
 router.register("grants", views.GrantViewSet, basename="grant")
 router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
+router.register("merchants", merchants.MerchantViewSet, basename="merchant")
 router.register(
     "operation-applications",
     operation.OperationApplicationViewSet,

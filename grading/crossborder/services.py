@@ -27,7 +27,7 @@ from grading import audit, policy
 from grading.crossborder import rules
 from grading.crossborder.checks import assessment_errors
 from grading.crossborder.vocabulary import negative_codes
-from grading.feedback.services import _evidence_errors as evidence_errors
+from grading.feedback.services import evidence_errors
 from grading.models import CrossBorderAssessment, CrossBorderClearance, CrossBorderFiling
 from grading.services import notify
 from grading.workdays import add_working_days

@@ -23,6 +23,13 @@ class FeedbackIn(serializers.Serializer):
         min_value=1, max_value=2**63 - 1, required=False, allow_null=True
     )
     agency = serializers.SlugField(max_length=40, required=False, allow_blank=True)
+    product = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        allow_null=True,
+        help_text="A listed data product the complaint is about (kind complaint, no resource).",
+    )
     title = serializers.CharField(max_length=services.TITLE_MAX)
     text = serializers.CharField(max_length=services.TEXT_MAX)
     evidence = serializers.FileField(required=False, allow_null=True)
@@ -44,6 +51,7 @@ class FeedbackOut(serializers.ModelSerializer):
             "kind",
             "status",
             "resource",
+            "product",
             "agency",
             "title",
             "text",
@@ -100,9 +108,10 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         },
     )
     def create(self, request):
-        """Report an error, request data or (signed in) file a rights complaint. A
-        ``submission_key`` resent by the same signed-in caller answers 200 with the first
-        submission and stores nothing; resent anonymously it answers 409 and returns nothing
+        """Report an error, request data or (signed in) file a rights complaint, about a
+        resource or a listed product (``product``). A ``submission_key`` resent by the same
+        signed-in caller answers 200 with the first submission and stores nothing; resent
+        anonymously it answers 409 and returns nothing
         (the key alone does not prove who sent the first one)."""
         if not request.user.is_authenticated and services.anonymous_limit_reached(
             address=client_ip(request)
@@ -116,6 +125,7 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 actor=request.user,
                 kind=fields["kind"],
                 resource=self._resource(fields.get("resource")),
+                product=self._product(fields.get("product")),
                 agency=selectors.agencies().filter(code=fields.get("agency") or "").first(),
                 title=fields["title"],
                 text=fields["text"],
@@ -138,6 +148,14 @@ class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if resource is None:
             raise exceptions.ValidationError({"resource": [_("No such resource.")]})
         return resource
+
+    def _product(self, pk):
+        if pk is None:
+            return None
+        found = policy.viewable_products(self.request.user).filter(pk=pk).first()
+        if found is None:
+            raise exceptions.ValidationError({"product": [_("No such product.")]})
+        return found
 
     @extend_schema(request=FeedbackActIn, responses={200: FeedbackOut})
     @action(detail=True, methods=["post"])

@@ -62,7 +62,7 @@ def inbox_counts(*, user) -> dict[str, int]:
 def feedback_detail(*, user, pk: int) -> Feedback:
     """One feedback item the caller may open, or 404 (others' complaints do not exist)."""
     rows = Feedback.objects.filter(policy.feedback_visible_q(user)).select_related(
-        "agency", "resource", "submitter"
+        "agency", "resource", "submitter", "product"
     )
     found = rows.filter(pk=pk).first()
     if found is None:

@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from catalog.models import Organization, Resource
+from catalog.models import Organization, Product, Resource
 from catalog.validators import text_errors
 from grading import audit, policy
+from grading.feedback.product_complaints import product_complaint_effect
 from grading.models import Feedback
 from grading.services import notify
 from grading.workdays import add_working_days
@@ -95,7 +96,9 @@ def anonymous_limit_reached(*, address: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def _evidence_errors(evidence: UploadedFile | None) -> list[str]:
+def evidence_errors(evidence: UploadedFile | None) -> list[str]:
+    """What is wrong with an evidence upload: over ``FEEDBACK_EVIDENCE_MAX_BYTES``, or not a
+    PDF, PNG or JPEG by its extension and its first bytes (shared by merchant evidence)."""
     if evidence is None:
         return []
     limit = settings.FEEDBACK_EVIDENCE_MAX_BYTES
@@ -123,11 +126,13 @@ def _text_errors(title: str, text: str) -> dict[str, list[str]]:
     return text_errors({"title": title, "text": text}) | errors
 
 
-def _target_errors(actor, kind: str, resource, agency) -> dict[str, list[str]]:
+def _target_errors(actor, kind: str, resource, agency, product=None) -> dict[str, list[str]]:
     if kind not in K.values:
         return {"kind": [_("Choose correction, request or complaint.")]}
     if kind == K.COMPLAINT and not policy.can_file_complaints(actor):
         raise PermissionDenied(_("Log in to file a rights complaint."))
+    if product is not None:
+        return _product_target_errors(actor, kind, resource, product)
     if resource is not None and not policy.can_give_feedback(actor, resource):
         return {"resource": [_("No such resource.")]}
     if resource is None and kind != K.REQUEST:
@@ -137,14 +142,27 @@ def _target_errors(actor, kind: str, resource, agency) -> dict[str, list[str]]:
     return {}
 
 
-def feedback_errors(*, actor, kind: str, resource, agency, title, text, evidence) -> dict:
+def _product_target_errors(actor, kind: str, resource, product) -> dict[str, list[str]]:
+    """A complaint about a product names the product alone, and the product takes complaints."""
+    if kind != K.COMPLAINT:
+        return {"kind": [_("Only complaints are filed about products.")]}
+    if resource is not None:
+        return {"resource": [_("Name either a resource or a product, not both.")]}
+    if not policy.can_complain_about_product(actor, product):
+        return {"product": [_("Only listed products take complaints.")]}
+    return {}
+
+
+def feedback_errors(
+    *, actor, kind: str, resource, agency, title, text, evidence, product=None
+) -> dict:
     """What is wrong with a submission, by field (empty when it may be stored)."""
-    errors = _target_errors(actor, kind, resource, agency)
+    errors = _target_errors(actor, kind, resource, agency, product)
     errors.update(_text_errors(title, text))
     if evidence is not None and kind != K.COMPLAINT:
         errors["evidence"] = [_("Only rights complaints carry evidence.")]
-    elif _evidence_errors(evidence):
-        errors["evidence"] = _evidence_errors(evidence)
+    elif evidence_errors(evidence):
+        errors["evidence"] = evidence_errors(evidence)
     return errors
 
 
@@ -187,13 +205,15 @@ def feedback_submit(
     agency: Organization | None = None,
     evidence: UploadedFile | None = None,
     submission_key: str | None = None,
+    product: Product | None = None,
 ) -> tuple[Feedback, bool]:
     """Store a correction, data request or rights complaint; return it and whether it is new.
 
     A second submission under the same ``submission_key`` (a resent form) by the same
     signed-in caller returns the first one and writes nothing; from an anonymous caller it
-    raises ``AlreadyReceived`` and returns nothing (see ``_earlier``). Raises ValidationError
-    by field, PermissionDenied for an anonymous complaint. Nothing is written, no file stored,
+    raises ``AlreadyReceived`` and returns nothing (see ``_earlier``). A complaint about a
+    listed ``product`` is addressed to its provider. Raises ValidationError by field,
+    PermissionDenied for an anonymous complaint. Nothing is written, no file stored,
     unless everything is valid.
     """
     title, text = (title or "").strip(), (text or "").strip()
@@ -205,6 +225,7 @@ def feedback_submit(
         title=title,
         text=text,
         evidence=evidence,
+        product=product,
     )
     if errors:
         raise ValidationError(errors)
@@ -214,7 +235,8 @@ def feedback_submit(
     row = Feedback(
         kind=kind,
         resource=resource,
-        agency=resource.provider if resource is not None else agency,
+        product=product,
+        agency=_addressee(resource, product, agency),
         submitter=actor if policy.principal(actor).user_id is not None else None,
         title=title,
         text=text,
@@ -222,6 +244,13 @@ def feedback_submit(
         submission_key=submission_key or "",
     )
     return _store(actor, row, evidence)
+
+
+def _addressee(resource, product, agency) -> Organization:
+    """Who answers: the resource's agency, the product's provider, or the agency named."""
+    if resource is not None:
+        return resource.provider
+    return product.provider if product is not None else agency
 
 
 def _store(actor, row: Feedback, evidence: UploadedFile | None) -> tuple[Feedback, bool]:
@@ -233,6 +262,8 @@ def _store(actor, row: Feedback, evidence: UploadedFile | None) -> tuple[Feedbac
                 row.evidence.save(evidence.name, evidence, save=False)
             row.save()
             payload = {"kind": row.kind, "resource": row.resource_id, "agency": row.agency_id}
+            if row.product_id is not None:
+                payload["product"] = row.product_id
             audit.record(actor=actor, action="feedback.submit", obj=row, payload=payload)
     except Exception as exc:
         if row.evidence:
@@ -283,6 +314,8 @@ def feedback_act(*, actor, feedback: Feedback, action: str, text: str) -> Feedba
     advance(feedback, STEPS, action, **_changes(action, text))
     payload = {"from_states": list(step.sources), "to": step.target, "text": text}
     audit.record(actor=actor, action=f"feedback.{action}", obj=feedback, payload=payload)
+    if feedback.product_id is not None:
+        product_complaint_effect(actor=actor, feedback=feedback, action=action, text=text)
     _tell_submitter(feedback, action)
     # Public answers and suspended downloads change what anonymous pages show.
     transaction.on_commit(catalog_changed)
@@ -297,13 +330,19 @@ _DECISION_TEXT = {
     "dismiss": gettext_noop("Your rights complaint #%(id)s was dismissed: %(text)s"),
     "resolve": gettext_noop("Your rights complaint #%(id)s was resolved: %(text)s"),
 }
+_PRODUCT_UPHELD = gettext_noop(
+    "Your complaint #%(id)s was upheld; the product's listing is suspended: %(text)s"
+)
 
 
 def _tell_submitter(feedback: Feedback, action: str) -> None:
     if feedback.submitter is None:
         return
     text = feedback.resolution if action == "resolve" else feedback.answer
-    message = _(_DECISION_TEXT[action]) % {"id": feedback.pk, "text": text}
+    template = _DECISION_TEXT[action]
+    if action == "uphold" and feedback.product_id is not None:
+        template = _PRODUCT_UPHELD
+    message = _(template) % {"id": feedback.pk, "text": text}
     notify(
         user=feedback.submitter,
         text=message,

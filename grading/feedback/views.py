@@ -77,7 +77,7 @@ def feedback_new(request, kind: str, pk: int | None = None):
     return render(request, "grading/feedback_form.html", context, status=status)
 
 
-def _submit(request, form, kind: str, resource):
+def _submit(request, form, kind: str, resource, product=None):
     """Store a valid form and redirect; None (with the errors on the form) otherwise."""
     if not form.is_valid():
         return None
@@ -87,6 +87,7 @@ def _submit(request, form, kind: str, resource):
             actor=request.user,
             kind=kind,
             resource=resource,
+            product=product,
             agency=data.get("agency"),
             title=data["title"],
             text=data["text"],
@@ -120,6 +121,26 @@ def _after_anonymous(resource, agency):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+def product_complaint(request, pk: int):
+    """File a complaint about a listed data product (signed-in users, optional evidence); it
+    goes to the product's provider and the platform."""
+    product = catalog_selectors.product_detail(user=request.user, pk=pk)
+    if not policy.can_file_complaints(request.user):
+        return redirect_to_login(request.get_full_path())
+    if not policy.can_complain_about_product(request.user, product):
+        raise PermissionDenied(_("Only listed products take complaints."))
+    form = FeedbackForm(request.POST or None, request.FILES or None, with_evidence=True)
+    status = 200
+    if request.method == "POST":
+        stored = _submit(request, form, K.COMPLAINT, None, product=product)
+        if stored is not None:
+            return stored
+        status = 400
+    context = {"form": form, "kind": K.COMPLAINT, "kind_label": _("Complaint"), "product": product}
+    return render(request, "grading/feedback_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def feedback_detail(request, pk: int):
     """One feedback item: what was said and the answer; the agency's actions for its staff."""
     item = selectors.feedback_detail(user=request.user, pk=pk)
@@ -136,6 +157,7 @@ def feedback_detail(request, pk: int):
         "item": item,
         "actions": actions,
         "may_see_evidence": policy.can_download_evidence(request.user, item),
+        "may_see_product": policy.can_view_product(request.user, item.product),
         "is_public": item.kind in policy.PUBLIC_FEEDBACK_KINDS,
     }
     return render(request, "grading/feedback_detail.html", context)

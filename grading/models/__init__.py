@@ -13,6 +13,7 @@ from grading.models.crossborder import (
 )
 from grading.models.feedback import Feedback
 from grading.models.market import ProductRequest, Showcase
+from grading.models.merchants import DataMerchant, MerchantCategory, MerchantCategoryChoice
 from grading.models.operation import (
     Agreement,
     AgreementEvaluation,
@@ -33,9 +34,12 @@ __all__ = [
     "CrossBorderAssessment",
     "CrossBorderClearance",
     "CrossBorderFiling",
+    "DataMerchant",
     "Feedback",
     "Grant",
     "Membership",
+    "MerchantCategory",
+    "MerchantCategoryChoice",
     "Notice",
     "OperationApplication",
     "OperationScopePart",

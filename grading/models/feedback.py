@@ -36,6 +36,15 @@ class Feedback(CleanTextModel, models.Model):
         blank=True,
         related_name="feedback",
     )
+    # A complaint about a listed data product (exactly one of resource and product is set for
+    # it); ``agency`` is then the product's provider, which answers it.
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
     agency = models.ForeignKey(
         "catalog.Organization",
         on_delete=models.PROTECT,
@@ -70,12 +79,18 @@ class Feedback(CleanTextModel, models.Model):
                 fields=["submission_key"],
                 condition=~models.Q(submission_key=""),
                 name="feedback_submission_once",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(product__isnull=True)
+                | models.Q(resource__isnull=True, kind="complaint"),
+                name="feedback_product_complaint_only",
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "status", "due_on"], name="feedback_inbox"),
             models.Index(fields=["resource", "status"], name="feedback_resource"),
             models.Index(fields=["kind", "status"], name="feedback_kind_status"),
+            models.Index(fields=["product", "status"], name="feedback_product"),
         ]
 
     def __str__(self) -> str:

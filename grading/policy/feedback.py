@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from catalog.models import Resource
+from catalog.models import Product, Resource
 from grading.models import Feedback
-from grading.policy.base import PUBLISHED, _holds
+from grading.policy.base import LISTED, PUBLISHED, _holds
 from grading.policy.principal import principal
 from grading.policy.resources import viewable_q
 
@@ -17,6 +17,10 @@ from grading.policy.resources import viewable_q
 
 PUBLIC_FEEDBACK_KINDS = (Feedback.Kind.CORRECTION, Feedback.Kind.REQUEST)
 FEEDBACK_STAFF_ACTIONS = frozenset({"answer", "uphold", "dismiss", "resolve"})
+# A product's provider may concede (uphold) or dismiss a complaint about its product; lifting
+# the suspension of a listing (resolve) is the platform's decision.
+PRODUCT_PROVIDER_ACTIONS = frozenset({"uphold", "dismiss"})
+PRODUCT_PLATFORM_ACTIONS = frozenset({"uphold", "dismiss", "resolve"})
 
 
 def feedback_target_q(user) -> Q:
@@ -40,6 +44,18 @@ def can_file_complaints(user) -> bool:
 def can_complain(user, resource) -> bool:
     """May ``user`` file a rights complaint about ``resource``? Signed-in users who may see it."""
     return can_file_complaints(user) and can_give_feedback(user, resource)
+
+
+def can_complain_about_product(user, product) -> bool:
+    """May ``user`` file a complaint about ``product``? Signed-in users, about a listed
+    product (a suspended or unlisted one takes no new complaints)."""
+    return can_file_complaints(user) and product is not None and product.status == LISTED
+
+
+def _product_staff_q(p) -> Q:
+    """Complaints about products of an organization ``p`` works for (``agency`` is then the
+    product's provider)."""
+    return Q(product__isnull=False, agency_id__in=p.org_ids) if p.org_ids else Q(pk__in=[])
 
 
 def _public_resource_scope(user) -> Q:
@@ -70,6 +86,7 @@ def feedback_visible_q(user) -> Q:
         q |= Q(submitter_id=p.user_id)
     if p.agency_org_ids:
         q |= Q(agency_id__in=p.agency_org_ids)
+    q |= _product_staff_q(p)
     if p.platform_staff:
         q = Q(pk__isnull=False)
     return q
@@ -81,7 +98,8 @@ def feedback_inbox_q(user) -> Q:
     p = principal(user)
     if p.platform_staff:
         return Q(pk__isnull=False)
-    return Q(agency_id__in=p.agency_org_ids) if p.agency_org_ids else Q(pk__in=[])
+    own = Q(agency_id__in=p.agency_org_ids) if p.agency_org_ids else Q(pk__in=[])
+    return own | _product_staff_q(p)
 
 
 def can_view_feedback(user, feedback) -> bool:
@@ -91,11 +109,22 @@ def can_view_feedback(user, feedback) -> bool:
 
 def can_act_on_feedback(user, feedback, action: str) -> bool:
     """May ``user`` answer, uphold, dismiss or resolve ``feedback``? Staff of the agency it is
-    addressed to. An unknown action is denied."""
+    addressed to; for a complaint about a product, see :func:`_can_act_on_product_complaint`.
+    An unknown action is denied."""
     p = principal(user)
     if feedback is None or action not in FEEDBACK_STAFF_ACTIONS:
         return False
+    if feedback.product_id is not None:
+        return _can_act_on_product_complaint(p, feedback, action)
     return feedback.agency_id in p.agency_org_ids
+
+
+def _can_act_on_product_complaint(p, feedback, action: str) -> bool:
+    """Complaints about a product: its provider's staff uphold or dismiss; platform
+    administrators uphold, dismiss and resolve (which reinstates the listing)."""
+    if p.platform_admin and action in PRODUCT_PLATFORM_ACTIONS:
+        return True
+    return action in PRODUCT_PROVIDER_ACTIONS and feedback.agency_id in p.org_ids
 
 
 def can_download_evidence(user, feedback) -> bool:
@@ -104,14 +133,14 @@ def can_download_evidence(user, feedback) -> bool:
     p = principal(user)
     if feedback is None or p.user_id is None:
         return False
-    return (
-        p.platform_staff
-        or feedback.submitter_id == p.user_id
-        or feedback.agency_id in p.agency_org_ids
-    )
+    own = p.org_ids if feedback.product_id is not None else p.agency_org_ids
+    return p.platform_staff or feedback.submitter_id == p.user_id or feedback.agency_id in own
 
 
 def can_use_feedback_inbox(user) -> bool:
-    """May ``user`` open the feedback inbox? Agency staff and platform staff."""
+    """May ``user`` open the feedback inbox? Agency staff, platform staff, and staff of an
+    organization that provides data products (complaints about its products)."""
     p = principal(user)
-    return p.platform_staff or bool(p.agency_org_ids)
+    if p.platform_staff or p.agency_org_ids:
+        return True
+    return bool(p.org_ids) and Product.objects.filter(provider_id__in=p.org_ids).exists()

@@ -318,6 +318,8 @@ SPECTACULAR_SETTINGS = {
         "GradeEnum": "grading.grades.Grade",
         "FeedbackKindEnum": "grading.models.Feedback.Kind",
         "FeedbackStatusEnum": "grading.models.Feedback.Status",
+        "MerchantStatusEnum": "grading.models.DataMerchant.Status",
+        "PricingMethodEnum": "catalog.models.Product.PricingMethod",
     },
 }
 

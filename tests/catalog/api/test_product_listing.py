@@ -92,12 +92,22 @@ def test_public_interest_products_are_free(client, world, in_scope):
     assert _post(client, world.users["operator"], f"{API}{pk}/submit/").status_code == 200
 
 
-def test_sources_outside_the_agreement_are_refused(client, world, in_scope):
-    outside = f.ResourceFactory(provider=world.provider, tier="open", grade="L1")
+def test_non_open_sources_outside_the_agreement_are_refused(client, world, in_scope):
+    outside = f.ResourceFactory(provider=world.provider, tier="conditional", grade="L1")
     data = _product(in_scope, source_resources=[in_scope.pk, outside.pk])
     pk = _post(client, world.users["operator"], API, data).json()["id"]
     response = _post(client, world.users["operator"], f"{API}{pk}/submit/")
-    assert response.status_code == 400 and "source_resources" in response.json()
+    assert response.status_code == 400
+    assert "Rule on sources" in response.json()["source_resources"][0]
+    assert outside.code in response.json()["source_resources"][0]
+
+
+def test_open_sources_outside_the_agreement_may_be_cited(client, world, in_scope):
+    """Open data is open to every provider allowed to register products (issue #14)."""
+    outside = f.ResourceFactory(provider=world.provider, tier="open", grade="L1")
+    data = _product(in_scope, source_resources=[in_scope.pk, outside.pk])
+    pk = _post(client, world.users["operator"], API, data).json()["id"]
+    assert _post(client, world.users["operator"], f"{API}{pk}/submit/").status_code == 200
 
 
 @pytest.mark.parametrize("kind", ["citizen", "grantee", "agency_staff"])

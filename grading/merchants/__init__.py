@@ -1,0 +1,1 @@
+"""Data merchants (数商): registration, the platform's verification, the public directory."""
