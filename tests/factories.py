@@ -380,8 +380,6 @@ def evidence_file(name="evidence.pdf", content=PDF_BYTES):
 
 # Data merchants (数商)
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-
 
 def merchant(organization, *, status="verified", categories=("data_resource",), user=None):
     """A data merchant registration of ``organization`` in ``status`` (rows written directly,

@@ -1,17 +1,17 @@
 """The product market under supervision: how long listing review takes, and listed industry
-products' prices against the fee cap of the operator's covering agreement."""
+products' prices against the fee cap that binds them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Product, Resource
-from grading.models import Agreement, AuditEvent
+from catalog.models import Product
+from grading import policy
+from grading.models import AuditEvent
 from grading.supervision.sections import TITLES, Row, Section, audit_maker, url_maker
 from grading.workdays import working_days_between
 
@@ -61,42 +61,10 @@ def listing_times(today: dt.date) -> Section:
     return Section("listing", TITLES["listing"], headers, rows, summary)
 
 
-Scopes = dict[tuple[int, int | None], list[tuple[Agreement, frozenset[int]]]]
-
-
-def _covering(product, scopes: Scopes) -> Agreement | None:
-    """The operator's active agreement covering all the product's sources, highest cap first
-    (the rule of ``policy.covering_agreement``, over rows already read)."""
-    sources = {r.pk for r in product.source_resources.all()}
-    first = min(sources) if sources else None
-    for agreement, scope in scopes.get((product.provider_id, first), []):
-        if sources <= scope:
-            return agreement
-    return None
-
-
-def _active_scopes(now: dt.datetime) -> Scopes:
-    """Active agreements with their scopes, by (operator, entry in scope) and by (operator,
-    None), highest fee cap first: a product's candidates are those covering one source."""
-    active = Agreement.objects.filter(
-        status=Agreement.Status.ACTIVE, valid_from__lte=now, valid_until__gt=now
-    ).order_by("-fee_cap", "pk")
-    scope: dict[int, set[int]] = {}
-    links = Agreement.resources.through.objects.filter(agreement__in=active)
-    for agreement_id, resource_id in links.values_list("agreement_id", "resource_id"):
-        scope.setdefault(agreement_id, set()).add(resource_id)
-    found: Scopes = {}
-    for agreement in active:
-        entries = frozenset(scope.get(agreement.pk, ()))
-        for key in [None, *entries]:
-            found.setdefault((agreement.operator_id, key), []).append((agreement, entries))
-    return found
-
-
 PRICE_HEADERS = [
     _("Product"),
     _("Name"),
-    _("Operator"),
+    _("Provider"),
     _("Price (CNY)"),
     _("Agreement"),
     _("Fee cap (CNY)"),
@@ -105,25 +73,24 @@ PRICE_HEADERS = [
 
 
 def prices(now: dt.datetime) -> Section:
-    """Listed industry products of operators (organizations holding an agreement) against the
-    fee cap of their covering agreement; over the cap, or with no covering agreement, flagged."""
-    scopes = _active_scopes(now)
+    """Listed (and suspended) industry products against the fee cap that binds each: the
+    lowest cap of the provider's active agreements covering one of its sources, the rule that
+    listing and every price change are checked against (``policy.fee_cap_annotations``).
+    Over the cap is flagged; a product no agreement binds has no cap."""
     listed = (
         Product.objects.filter(
-            status=Product.Status.LISTED,
+            status__in=(Product.Status.LISTED, Product.Status.SUSPENDED),
             purpose=Product.Purpose.INDUSTRY,
-            provider_id__in=Agreement.objects.values("operator_id"),
         )
         .select_related("provider")
-        .prefetch_related(Prefetch("source_resources", queryset=Resource.objects.only("pk")))
+        .annotate(**policy.fee_cap_annotations())
         .order_by("provider_id", "pk")
     )
     rows, link, audit = [], url_maker("catalog:product-detail"), audit_maker(PRODUCT)
     for product in listed:
-        cover = _covering(product, scopes)
-        over = cover is None or (product.price or 0) > cover.fee_cap
-        state = _("No covering agreement") if cover is None else _("Over the cap") if over else ""
+        over = product.fee_cap is not None and (product.price or 0) > product.fee_cap
+        state = _("Over the cap") if over else "" if product.fee_cap is not None else _("No cap")
         cells = [product.code, product.name, product.provider.name, product.price]
-        cells += [cover.pk if cover else "", cover.fee_cap if cover else "", str(state)]
+        cells += [product.cap_agreement_id or "", product.fee_cap or "", str(state)]
         rows.append(Row(cells, link(product.pk), audit(product.pk), over))
     return Section("prices", TITLES["prices"], PRICE_HEADERS, rows)

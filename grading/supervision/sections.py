@@ -28,8 +28,9 @@ TITLES = {
     "operation": _("Authorized-operation applications"),
     "applications": _("Conditional-data applications"),
     "listing": _("Listing review times"),
-    "complaints": _("Rights complaints"),
+    "complaints": _("Complaints about entries and products"),
     "prices": _("Prices against fee caps"),
+    "crossborder": _("Cross-border filings"),
 }
 
 
@@ -146,27 +147,28 @@ def conditional_applications(today: dt.date) -> Section:
 
 
 def complaints(today: dt.date) -> Section:
-    """Rights complaints still open or upheld (access suspended); overdue answers flagged."""
+    """Complaints about entries (rights complaints) and about products, still open or upheld
+    (access or the listing suspended); overdue answers flagged."""
     queue = (
         Feedback.objects.filter(
             kind=Feedback.Kind.COMPLAINT,
             status__in=(Feedback.Status.OPEN, Feedback.Status.UPHELD),
         )
-        .select_related("resource", "agency")
+        .select_related("resource", "product", "agency")
         .order_by("status", "due_on", "pk")
     )
     rows, state = [], labels(Feedback.Status.choices)
     link, audit = url_maker("grading:feedback-detail"), audit_maker("grading.feedback")
     for item in queue:
         late = item.status == Feedback.Status.OPEN and bool(item.due_on and item.due_on < today)
-        entry = item.resource.title if item.resource else ""
+        entry = item.resource.title if item.resource else item.product.name if item.product else ""
         cells = [item.pk, item.title, entry, item.agency.name, state[item.status]]
         cells += [_date(item.due_on), _yes(late)]
         upheld = item.status == Feedback.Status.UPHELD
         rows.append(Row(cells, link(item.pk), audit(item.pk), late or upheld))
     counts = dict(queue.order_by().values_list("status").annotate(n=Count("pk")))
     summary = [(label, counts.get(v, 0)) for v, label in Feedback.Status.choices if v in counts]
-    headers = [_("Complaint"), _("Subject"), _("Entry"), _("Agency"), _("State")]
+    headers = [_("Complaint"), _("Subject"), _("Entry or product"), _("Answered by"), _("State")]
     headers += [_("Answer due"), _("Overdue")]
     return Section("complaints", TITLES["complaints"], headers, rows, summary)
 

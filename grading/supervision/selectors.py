@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from grading.supervision import market, sections
+from grading.supervision import crossborder, market, sections
 from grading.supervision.sections import TITLES, Section
 
 SECTIONS = list(TITLES)
 
 
-def section(key: str) -> Section:
-    """The supervision table ``key`` (one of ``SECTIONS``)."""
+def section(key: str, *, user) -> Section:
+    """The supervision table ``key`` (one of ``SECTIONS``) as ``user`` (the regulator) sees it."""
     now = timezone.now()
     today = timezone.localdate()
     builders = {
@@ -21,6 +21,7 @@ def section(key: str) -> Section:
         "listing": lambda: market.listing_times(today),
         "complaints": lambda: sections.complaints(today),
         "prices": lambda: market.prices(now),
+        "crossborder": lambda: crossborder.filings(user, today),
     }
     return builders[key]()
 

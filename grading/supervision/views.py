@@ -25,7 +25,7 @@ def supervision(request):
     key = request.GET.get("section") or selectors.SECTIONS[0]
     if key not in selectors.SECTIONS:
         return render_error(request, 400, _("Unknown section."))
-    current = selectors.section(key)
+    current = selectors.section(key, user=request.user)
     context = {
         "sections": selectors.titles(),
         "section": current,
@@ -44,7 +44,7 @@ def supervision_export(request):
     key = request.GET.get("section", "")
     if key not in selectors.SECTIONS:
         return render_error(request, 400, _("Unknown section."))
-    section = selectors.section(key)
+    section = selectors.section(key, user=request.user)
     response = HttpResponse(section_csv(section), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="supervision-{key}.csv"'
     return response

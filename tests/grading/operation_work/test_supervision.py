@@ -52,7 +52,15 @@ def test_supervision__regulator_sees_every_section(as_user, kind):
     response = as_user(kind).get(PAGE)
     assert response.status_code == 200
     keys = [key for key, _title in response.context["sections"]]
-    assert keys == ["agreements", "operation", "applications", "listing", "complaints", "prices"]
+    assert keys == [
+        "agreements",
+        "operation",
+        "applications",
+        "listing",
+        "complaints",
+        "prices",
+        "crossborder",
+    ]
     text = response.content.decode()
     for key in keys:
         assert f"?section={key}" in text
@@ -172,9 +180,9 @@ def test_complaints__open_and_upheld_with_overdue_flagged(as_user, world):
 @pytest.fixture
 def priced(world):
     """Listed industry products of the operator: within the cap, over it, citing an entry no
-    agreement covers; and a free public-interest product."""
+    agreement covers (no cap binds it); and a free public-interest product."""
     covered = f.ResourceFactory(provider=world.provider, tier="restricted", grade="L2")
-    outside = f.ResourceFactory(provider=world.provider, tier="restricted", grade="L2")
+    outside = f.ResourceFactory(provider=world.provider, tier="open", grade="L1")
     f.agreement(world.operator_org, [covered])  # fee cap 100,000
     products = {}
     for key, price, source, purpose in [
@@ -197,11 +205,30 @@ def priced(world):
 def test_prices__listed_industry_products_against_the_cap(as_user, priced):
     rows = rows_by_id(section(as_user("platform_admin"), "prices"))
     assert set(rows) == {"P-within", "P-over", "P-uncovered"}
-    assert not rows["P-within"].flagged
-    assert rows["P-over"].flagged and rows["P-uncovered"].flagged
+    assert not rows["P-within"].flagged and not rows["P-uncovered"].flagged
+    assert rows["P-over"].flagged
     assert rows["P-within"].cells[5] == Decimal("100000.00")
     assert rows["P-uncovered"].cells[4] == ""
+    assert rows["P-uncovered"].cells[6] == "No cap"
     assert rows["P-over"].link == reverse("catalog:product-detail", args=[priced["over"].pk])
+
+
+def test_prices__the_lowest_cap_of_the_agreements_covering_a_source_binds(as_user, world):
+    first = f.ResourceFactory(provider=world.provider, tier="restricted", grade="L2")
+    second = f.ResourceFactory(provider=world.provider, tier="restricted", grade="L2")
+    f.agreement(world.operator_org, [first])  # fee cap 100,000
+    strict = f.agreement(world.operator_org, [second])
+    Agreement.objects.filter(pk=strict.pk).update(fee_cap=Decimal("500.00"))
+    product = f.ProductFactory(
+        provider=world.operator_org,
+        code="P-both",
+        purpose=Product.Purpose.INDUSTRY,
+        price=Decimal("800.00"),
+    )
+    product.source_resources.set([first, second])
+    row = rows_by_id(section(as_user("platform_admin"), "prices"))["P-both"]
+    assert row.flagged
+    assert row.cells[4] == strict.pk and row.cells[5] == Decimal("500.00")
 
 
 def test_page__rows_link_to_their_item_and_audit_rows(as_user, priced):
@@ -256,7 +283,8 @@ def test_export__agreements_with_days_left_as_numbers(as_user, world):
 
 
 @pytest.mark.parametrize(
-    "key", ["agreements", "operation", "applications", "listing", "complaints", "prices"]
+    "key",
+    ["agreements", "operation", "applications", "listing", "complaints", "prices", "crossborder"],
 )
 def test_export__every_section_has_a_header_row(as_user, key):
     table = _csv(as_user("auditor").get(EXPORT, {"section": key}))
@@ -278,7 +306,8 @@ def _populate(world, n):
 
 
 @pytest.mark.parametrize(
-    "key", ["agreements", "operation", "applications", "listing", "complaints", "prices"]
+    "key",
+    ["agreements", "operation", "applications", "listing", "complaints", "prices", "crossborder"],
 )
 def test_page__queries_do_not_grow_with_the_number_of_agreements(as_user, world, key):
     client = as_user("auditor")
@@ -311,3 +340,19 @@ def test_export__cells(value, cell):
     from grading.supervision.export import safe_cell
 
     assert safe_cell(value) == cell
+
+
+def test_complaints__a_complaint_about_a_product_names_the_product(as_user, world):
+    from grading.models import Feedback
+
+    product = f.ProductFactory(provider=world.operator_org, name="港航指数", status="suspended")
+    item = Feedback.objects.create(
+        kind=Feedback.Kind.COMPLAINT,
+        status=Feedback.Status.UPHELD,
+        product=product,
+        agency=product.provider,
+        title="价格不实",
+        text="标价与实际不符",
+    )
+    row = rows_by_id(section(as_user("auditor"), "complaints"))[item.pk]
+    assert row.cells[2] == "港航指数" and row.flagged
