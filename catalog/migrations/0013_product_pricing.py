@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from catalog.search.schema import REVERSIBLE
+
 
 class Migration(migrations.Migration):
 
@@ -42,4 +44,6 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['product', '-changed_at'], name='product_price_history')],
             },
         ),
+        # Adding the column rebuilds catalog_product on SQLite, which drops the search triggers.
+        migrations.RunPython(*REVERSIBLE),
     ]
