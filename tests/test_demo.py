@@ -352,6 +352,7 @@ def test_crossborder__clearances_assessments_of_each_result_and_filings(demo):
     clearances = CrossBorderClearance.objects.filter(status="active")
     assert clearances.count() == len(WORKFLOWS["crossborder"]["clearances"])
     assert len(set(clearances.values_list("scenario", flat=True))) >= 3
+    assert clearances.filter(resource__isnull=False).count() == 2
     results = set(CrossBorderAssessment.objects.values_list("result", flat=True))
     assert results == set(CrossBorderAssessment.Result.values)
     filings = {f.status: f for f in CrossBorderFiling.objects.all()}
