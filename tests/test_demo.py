@@ -3,6 +3,7 @@ chain verifies, every state of each workflow appears, and loading twice changes 
 
 import json
 from collections import Counter
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -12,15 +13,23 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from catalog.models import Organization, Product, Resource
+from catalog.models import Organization, Product, ProductPrice, Resource
 from grading import audit, policy
 from grading.models import (
     Agreement,
     Application,
     AuditEvent,
+    CrossBorderAssessment,
+    CrossBorderClearance,
+    CrossBorderFiling,
+    DataMerchant,
+    Feedback,
     Grant,
+    MerchantCategory,
     OperationApplication,
     OperationScopePart,
+    ProductRequest,
+    Showcase,
 )
 from tests.demo_data import demo_loaded  # noqa: F401  (a fixture)
 
@@ -45,6 +54,8 @@ def test_fixture_holds_base_facts_only():
     rows = json.loads((FIXTURES / "demo.json").read_text("utf-8"))
     workflow_rows = {"catalog.product", "grading.grant", "grading.agreement"}
     workflow_rows |= {"grading.application", "grading.auditevent", "grading.operationapplication"}
+    workflow_rows |= {"grading.datamerchant", "grading.productrequest", "grading.showcase"}
+    workflow_rows |= {"grading.feedback", "grading.crossborderfiling", "catalog.productprice"}
     assert not {row["model"] for row in rows} & workflow_rows
     for row in rows:
         if row["model"] == "catalog.resource":
@@ -96,17 +107,35 @@ PRODUCT_STEPS = {
 }
 
 
+# What the market steps after registration add to a product's rows: a price change, and the
+# suspension (a complaint upheld) and reinstatement (the complaint resolved) of its listing.
+COMPLAINT_STEPS = {"uphold": "product.suspend", "resolve": "product.reinstate"}
+
+
+def _market_steps(code: str) -> tuple[list[str], str | None]:
+    """The product rows the market workflows add to ``code``, and the state they leave."""
+    steps, state = [], None
+    steps += ["product.price" for spec in WORKFLOWS["prices"] if spec["product"] == code]
+    for spec in WORKFLOWS["complaints"]:
+        if spec["product"] == code:
+            steps += [COMPLAINT_STEPS[action] for action, _text in spec["steps"]]
+            state = "suspended" if steps[-1] == "product.suspend" else "listed"
+    return steps, state
+
+
 def test_every_product_step_is_an_audit_row(demo):
     assert Product.objects.count() == len(WORKFLOWS["products"])
     for spec in WORKFLOWS["products"]:
         product = Product.objects.get(code=spec["code"])
-        assert product.status == spec["status"]
+        extra, state = _market_steps(spec["code"])
+        assert product.status == (state or spec["status"])
         steps = [f"product.{action}" for action in PRODUCT_STEPS[spec["status"]]]
-        assert _rows(product, "product.") == ["product.save", *steps]
+        # The first save records the price at registration in the price history.
+        assert _rows(product, "product.") == ["product.save", "product.price", *steps, *extra]
 
 
 def test_listed_products__evidence_hash_is_their_product_list_row(demo):
-    listed = Product.objects.filter(status__in=["listed", "delisted"])
+    listed = Product.objects.filter(status__in=["listed", "suspended", "delisted"])
     assert listed.count() == 75
     for product in listed:
         row = AuditEvent.objects.get(
@@ -123,9 +152,18 @@ def test_every_application_state_appears(demo):
 
 def test_every_product_state_appears_and_the_seed_products_are_listed(demo):
     states = Counter(Product.objects.values_list("status", flat=True))
-    assert set(states) == {"draft", "compliance_review", "listed", "rejected", "delisted"}
+    assert set(states) == {
+        "draft",
+        "compliance_review",
+        "listed",
+        "suspended",
+        "rejected",
+        "delisted",
+    }
+    assert states["listed"] == 73 and states["suspended"] == 1
     geodata = Product.objects.filter(provider__code="geo-tech")
-    assert geodata.count() == 68 and set(geodata.values_list("status", flat=True)) == {"listed"}
+    assert geodata.count() == 68
+    assert set(geodata.values_list("status", flat=True)) == {"listed", "suspended"}
 
 
 def test_grants__enterprise_and_citizen_use_what_they_were_granted(demo):
@@ -143,9 +181,19 @@ def test_grants__enterprise_and_citizen_use_what_they_were_granted(demo):
 
 
 def test_agreements__operators_cite_only_what_theirs_cover(demo):
+    merchant_only = 0
     for product in Product.objects.filter(status="listed"):
         sources = list(product.source_resources.all())
-        assert sources and policy.covering_agreement(product.provider, sources) is not None
+        assert sources and not policy.uncovered_sources(product.provider, sources)
+        if policy.covering_agreement(product.provider, sources) is None:
+            # Open sources cited by a verified data merchant need no agreement; the others do.
+            assert product.provider.merchant.status == "verified"
+            closed = [r for r in sources if r.tier != "open"]
+            assert not closed or policy.covering_agreement(product.provider, closed)
+            merchant_only += 1
+    assert merchant_only > 0
+    geo = Agreement.objects.get(operator__code="geo-tech", application__isnull=True)
+    assert set(geo.resources.values_list("tier", flat=True)) == {"conditional"}
     for agreement in Agreement.objects.filter(application__isnull=True):
         assert _rows(agreement, "agreement.") == ["agreement.create"]
 
@@ -226,3 +274,90 @@ def test_operator__queries_restricted_entries_in_its_signed_agreement(demo):
         agreements__operator__code="operator"
     )
     assert outside and not any(policy.can_query(operator, r) for r in outside)
+
+
+def test_merchants__every_category_and_state_through_the_platform(demo):
+    merchants = DataMerchant.objects.select_related("organization")
+    states = {m.organization.code: m.status for m in merchants}
+    assert states == {
+        "geo-tech": "verified",
+        "hengxin": "verified",
+        "haiyun": "suspended",
+        "operator": "returned",
+        "enterprise": "applied",
+    }
+    categories = set(merchants.values_list("categories__category", flat=True))
+    assert categories == set(MerchantCategory.values)
+    for merchant in merchants:
+        assert merchant.evidence.read(5) == b"%PDF-"
+        steps = [f"merchant.{action}" for action, _reason in _spec(merchant)["steps"]]
+        assert _rows(merchant, "merchant.") == ["merchant.register", *steps]
+        assert (merchant.status in ("returned", "suspended")) == bool(merchant.reason)
+    geo = DataMerchant.objects.get(organization__code="geo-tech")
+    assert set(geo.categories.values_list("category", flat=True)) == {
+        "data_resource",
+        "technology",
+    }
+
+
+def _spec(merchant) -> dict:
+    code = merchant.organization.code
+    return next(spec for spec in WORKFLOWS["merchants"] if spec["organization"] == code)
+
+
+def test_price_change__history_holds_both_prices(demo):
+    for spec in WORKFLOWS["prices"]:
+        product = Product.objects.get(code=spec["product"])
+        history = list(ProductPrice.objects.filter(product=product).order_by("changed_at", "pk"))
+        assert len(history) == 2
+        assert history[-1].price == product.price == Decimal(spec["price"])
+        assert history[-1].reason == spec["reason"] and history[0].price != product.price
+        assert product.pricing_method == spec["method"]
+
+
+def test_product_requests__every_state_appears(demo):
+    requests = ProductRequest.objects.order_by("pk")
+    assert requests.count() == len(WORKFLOWS["requests"])
+    assert set(requests.values_list("status", flat=True)) == set(ProductRequest.Status.values)
+    for product_request, spec in zip(requests, WORKFLOWS["requests"], strict=True):
+        assert product_request.requester.username == spec["requester"]
+        assert product_request.provider_id == product_request.product.provider_id
+        assert not product_request.requester.memberships.filter(
+            organization_id=product_request.provider_id
+        )
+        steps = [f"product_request.{action}" for action, _arg in spec["steps"]]
+        assert _rows(product_request, "product_request.") == ["product_request.create", *steps]
+    refused = requests.get(status="refused")
+    assert refused.reason
+    assert requests.get(status="accepted_by_requester").quote_amount > 0
+
+
+def test_showcases__listed_awaiting_review_and_rejected(demo):
+    states = Counter(Showcase.objects.values_list("status", flat=True))
+    assert states == {"listed": 2, "submitted": 1, "rejected": 1}
+    for showcase in Showcase.objects.all():
+        assert set(showcase.sources.values_list("tier", flat=True)) == {"open"}
+    assert Showcase.objects.get(status="rejected").reason
+
+
+def test_product_complaints__upheld_suspends_resolved_reinstates(demo):
+    upheld = Feedback.objects.get(product__isnull=False, status="upheld")
+    assert upheld.product.status == "suspended" and upheld.product.status_reason
+    resolved = Feedback.objects.get(product__isnull=False, status="resolved")
+    assert resolved.product.status == "listed"
+    assert _rows(resolved.product, "product.")[-2:] == ["product.suspend", "product.reinstate"]
+
+
+def test_crossborder__clearances_assessments_of_each_result_and_filings(demo):
+    clearances = CrossBorderClearance.objects.filter(status="active")
+    assert clearances.count() == len(WORKFLOWS["crossborder"]["clearances"])
+    assert len(set(clearances.values_list("scenario", flat=True))) >= 3
+    assert clearances.filter(resource__isnull=False).count() == 2
+    results = set(CrossBorderAssessment.objects.values_list("result", flat=True))
+    assert results == set(CrossBorderAssessment.Result.values)
+    filings = {f.status: f for f in CrossBorderFiling.objects.all()}
+    assert set(filings) == {"submitted", "acknowledged", "returned"}
+    for filing in filings.values():
+        assert filing.receipt_number.startswith("XB") and filing.evidence_sha256
+        assert filing.assessment.result == "filing"
+    assert filings["returned"].reason and filings["acknowledged"].decided_at

@@ -10,7 +10,17 @@ from django.test import override_settings
 
 from catalog.models import Product
 
-from . import accounts, agreements, applications, operation, products, publishing
+from . import (
+    accounts,
+    agreements,
+    applications,
+    crossborder,
+    market,
+    merchants,
+    operation,
+    products,
+    publishing,
+)
 
 # The demo's mails go nowhere: the notices stay in the portal, the console stays quiet.
 QUIET_MAIL = "django.core.mail.backends.dummy.EmailBackend"
@@ -40,7 +50,14 @@ def play(path: Path) -> bool:
         publishing.make(workflows["resources"])
         # Agreements before products: only an operator under an active agreement may register.
         agreements.make(workflows["agreements"])
+        # ... or as a verified data merchant (open sources need no agreement then).
+        merchants.make(workflows["merchants"])
         operation.make(workflows["operations"])
         products.make(workflows["products"])
         applications.make(workflows["applications"])
+        market.prices(workflows["prices"])
+        market.requests(workflows["requests"])
+        market.showcases(workflows["showcases"])
+        market.complaints(workflows["complaints"])
+        crossborder.make(workflows["crossborder"])
     return True

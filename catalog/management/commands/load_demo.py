@@ -1,6 +1,7 @@
 """Load the demo catalogue: ``fixtures/demo.json`` (the base facts) plus its small data files,
 then play the demo's workflows (``fixtures/demo_workflows.json``) through the services
-(``catalog.demo``): enterprises verified, entries published, agreements, products, applications.
+(``catalog.demo``): enterprises verified, entries published, agreements, data merchants,
+products, applications, the market around the products and cross-border flow.
 
 Loading twice changes nothing: once the workflows have been played (the demo's first product
 exists), neither loaddata nor the workflows run again; missing files are still stored."""
@@ -21,7 +22,8 @@ WORKFLOWS = FIXTURES / "demo_workflows.json"
 class Command(BaseCommand):
     help = (
         "Load the demo organizations, users and resources, store their files, and make the "
-        "demo's publications, agreements, products and applications through the services."
+        "demo's publications, agreements, merchants, products, applications, product requests, "
+        "showcases, complaints and cross-border filings through the services."
     )
 
     def handle(self, *args, **options):
