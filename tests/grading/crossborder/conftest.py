@@ -65,3 +65,7 @@ def filed(xb, assess):
         )
 
     return make
+
+
+# These tests read the English texts.
+from tests.english import client, english  # noqa: E402, F401

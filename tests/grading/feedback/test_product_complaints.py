@@ -1,3 +1,4 @@
+# ruff: noqa: F811
 """Complaints about data products: filed by signed-in users, answered by the provider's staff and
 platform administrators; an upheld complaint suspends the listing until it is resolved."""
 
@@ -8,6 +9,9 @@ from django.urls import reverse
 from catalog.models import Product
 from grading.models import AuditEvent, Feedback, Notice
 from tests import factories as f
+
+# The fixtures below make these tests read the English texts (pytest passes them by name).
+from tests.english import client, english  # noqa: F401, F811
 
 pytestmark = pytest.mark.django_db
 

@@ -51,3 +51,7 @@ def market(world) -> Market:
         public=public,
         draft=draft,
     )
+
+
+# These tests read the English texts.
+from tests.english import client, english  # noqa: E402, F401

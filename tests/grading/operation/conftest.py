@@ -4,8 +4,6 @@ entries of every kind a scope may or may not hold."""
 from dataclasses import dataclass
 
 import pytest
-from django.test import Client
-from django.utils import translation
 
 from catalog.models import Organization, Resource
 from grading.models import Membership
@@ -112,13 +110,5 @@ def active(scene, issued):
     return agreements.agreement_act(actor=scene.applicant, agreement=issued, action="sign")
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read the English texts; the Chinese catalogue is filled separately."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client():
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
+# These tests read the English texts.
+from tests.english import client, english  # noqa: E402, F401
