@@ -4,16 +4,15 @@
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from grading import policy, selectors, services
 from portal.errors import render_error
-from portal.transitions import InvalidTransition
+from portal.steps import run_step
 
 PAGE = 50
 
@@ -36,19 +35,14 @@ def _revoke(request):
     grant = grant.first()
     if grant is None:
         return render_error(request, 404, _("No such grant."))
-    try:
-        services.grant_revoke(
+    return run_step(
+        request,
+        lambda: services.grant_revoke(
             actor=request.user, grant=grant, reason=request.POST.get("reason", "")
-        )
-    except PermissionDenied as exc:
-        return render_error(request, 403, str(exc))
-    except ValidationError as exc:
-        return render_error(request, 400, " ".join(exc.messages))
-    except InvalidTransition as exc:
-        message = _("Not possible in the current state (%(state)s).") % {"state": exc.label}
-        return render_error(request, 409, message)
-    messages.success(request, _("Grant #%(id)s revoked.") % {"id": grant.pk})
-    return redirect("grading:grant-list")
+        ),
+        reverse("grading:grant-list"),
+        done=_("Grant #%(id)s revoked.") % {"id": grant.pk},
+    )
 
 
 @login_required

@@ -4,8 +4,9 @@ policy's question."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -14,7 +15,7 @@ from grading.applications import selectors, services
 from grading.applications.forms import ActionForm, ApplicationForm
 from grading.applications.services import STEPS
 from portal.errors import render_error
-from portal.transitions import InvalidTransition
+from portal.steps import run_step
 
 PAGE = 50
 
@@ -103,19 +104,13 @@ def _act(request, application):
     form = ActionForm(request.POST)
     if not form.is_valid():
         return render_error(request, 400, _("Choose an action."))
-    try:
-        services.application_act(
+    return run_step(
+        request,
+        lambda: services.application_act(
             actor=request.user,
             application=application,
             action=form.cleaned_data["action"],
             reason=form.cleaned_data["reason"],
-        )
-    except PermissionDenied as exc:
-        return render_error(request, 403, str(exc))
-    except ValidationError as exc:
-        return render_error(request, 400, " ".join(exc.messages))
-    except InvalidTransition as exc:
-        message = _("Not possible in the current state (%(state)s).") % {"state": exc.label}
-        return render_error(request, 409, message)
-    messages.success(request, _("Done."))
-    return redirect("grading:application-detail", application.pk)
+        ),
+        reverse("grading:application-detail", args=[application.pk]),
+    )

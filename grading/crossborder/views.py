@@ -6,8 +6,8 @@ the self-assessment, filing with evidence, my filings and one filing. Thin views
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
@@ -18,7 +18,7 @@ from grading.crossborder.forms import ActionForm, AssessmentForm, FilingForm
 from grading.crossborder.vocabulary import CATEGORIES, SCENARIOS, label
 from grading.crossborder.words import RULE_TEXT
 from portal.errors import render_error
-from portal.transitions import InvalidTransition
+from portal.steps import private_file, run_step
 
 PAGE = 100
 NOT_AN_ENTERPRISE = gettext_lazy(
@@ -176,25 +176,16 @@ def _act(request, filing):
     form = ActionForm(request.POST)
     if not form.is_valid():
         return render_error(request, 400, _("Choose an action."))
-    try:
-        services.filing_act(
+    return run_step(
+        request,
+        lambda: services.filing_act(
             actor=request.user,
             filing=filing,
             action=form.cleaned_data["action"],
             reason=form.cleaned_data["reason"],
-        )
-    except PermissionDenied as exc:
-        return render_error(request, 403, str(exc))
-    except ValidationError as exc:
-        return render_error(request, 400, " ".join(exc.messages))
-    except InvalidTransition as exc:
-        message = _(
-            "Not possible in the current state (%(state)s): someone may have acted on it "
-            "already. Reload the page to see its state."
-        ) % {"state": exc.label}
-        return render_error(request, 409, message)
-    messages.success(request, _("Done."))
-    return redirect("crossborder:filing-detail", filing.pk)
+        ),
+        reverse("crossborder:filing-detail", args=[filing.pk]),
+    )
 
 
 @login_required
@@ -204,11 +195,4 @@ def filing_evidence(request, pk: int):
     else cannot see the filing: 404)."""
     filing = selectors.filing_detail(user=request.user, pk=pk)
     services.evidence_record(actor=request.user, filing=filing)
-    try:
-        handle = filing.evidence.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    name = filing.evidence.name.rsplit("/", 1)[-1]
-    response = FileResponse(handle, as_attachment=True, filename=name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(filing.evidence)

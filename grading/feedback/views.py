@@ -8,8 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -21,7 +22,7 @@ from grading.feedback.forms import FeedbackActionForm, FeedbackForm
 from grading.models import Feedback
 from portal.clients import client_ip
 from portal.errors import render_error
-from portal.transitions import InvalidTransition
+from portal.steps import private_file, run_step
 
 PAGE = 20
 K = Feedback.Kind
@@ -167,25 +168,16 @@ def _act(request, item):
     form = FeedbackActionForm(request.POST)
     if not form.is_valid():
         return render_error(request, 400, _("Choose an action."))
-    try:
-        services.feedback_act(
+    return run_step(
+        request,
+        lambda: services.feedback_act(
             actor=request.user,
             feedback=item,
             action=form.cleaned_data["action"],
             text=form.cleaned_data["text"],
-        )
-    except PermissionDenied as exc:
-        return render_error(request, 403, str(exc))
-    except ValidationError as exc:
-        return render_error(request, 400, " ".join(exc.messages))
-    except InvalidTransition as exc:
-        message = _(
-            "Not possible in the current state (%(state)s): someone may have acted on it "
-            "already. Reload the page to see its state."
-        ) % {"state": exc.label}
-        return render_error(request, 409, message)
-    messages.success(request, _("Done."))
-    return redirect("grading:feedback-detail", item.pk)
+        ),
+        reverse("grading:feedback-detail", args=[item.pk]),
+    )
 
 
 @login_required
@@ -197,14 +189,7 @@ def feedback_evidence(request, pk: int):
     if not item.evidence:
         raise Http404
     services.evidence_record(actor=request.user, feedback=item)
-    try:
-        handle = item.evidence.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    name = item.evidence.name.rsplit("/", 1)[-1]
-    response = FileResponse(handle, as_attachment=True, filename=name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(item.evidence)
 
 
 @login_required

@@ -16,8 +16,8 @@ from catalog.publishing.products import product_review, product_save, product_su
 from grading import policy
 from grading.merchants import selectors
 from grading.merchants.forms import PriceForm, ProductForm, ReviewForm
-from grading.merchants.views import conflict
 from portal.errors import render_error
+from portal.steps import state_conflict
 from portal.transitions import InvalidTransition
 
 NOT_ALLOWED = gettext_lazy(
@@ -78,7 +78,7 @@ def product_submit_view(request, pk: int):
     except ValidationError as exc:
         return render_error(request, 400, " ".join(exc.messages))
     except InvalidTransition as exc:
-        return conflict(request, exc)
+        return state_conflict(request, exc)
     messages.success(request, _("The product is submitted for compliance review."))
     return redirect("merchants:mine")
 
@@ -146,6 +146,6 @@ def review_act(request, pk: int):
     except ValidationError as exc:
         return render_error(request, 400, " ".join(exc.messages))
     except InvalidTransition as exc:
-        return conflict(request, exc)
+        return state_conflict(request, exc)
     messages.success(request, _("Done."))
     return redirect("merchants:product-review")

@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -16,18 +17,10 @@ from grading.merchants import selectors, services
 from grading.merchants.forms import DirectoryFilter, MerchantActionForm, RegistrationForm
 from grading.models import DataMerchant
 from portal.errors import render_error
+from portal.steps import private_file, run_step, state_conflict
 from portal.transitions import InvalidTransition
 
 PAGE = 20
-
-
-def conflict(request, error: InvalidTransition):
-    """The page answer to a step from the wrong state (409, naming the state)."""
-    message = _(
-        "Not possible in the current state (%(state)s): someone may have acted on it already. "
-        "Reload the page to see its state."
-    ) % {"state": error.label}
-    return render_error(request, 409, message)
 
 
 @require_safe
@@ -86,14 +79,7 @@ def merchant_evidence(request, code: str):
     if not policy.can_download_merchant_evidence(request.user, merchant) or not merchant.evidence:
         raise Http404
     services.evidence_record(actor=request.user, merchant=merchant)
-    try:
-        handle = merchant.evidence.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    name = merchant.evidence.name.rsplit("/", 1)[-1]
-    response = FileResponse(handle, as_attachment=True, filename=name)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(merchant.evidence)
 
 
 @login_required
@@ -138,7 +124,7 @@ def _register(request, form):
             form.add_error(field if field in form.fields else None, errors)
         return None
     except InvalidTransition as exc:
-        return conflict(request, exc)
+        return state_conflict(request, exc)
     messages.success(request, _("Your registration is with the platform for verification."))
     return redirect("merchants:mine")
 
@@ -178,13 +164,8 @@ def merchant_act(request, code: str):
     form = MerchantActionForm(request.POST)
     if not form.is_valid():
         return render_error(request, 400, _("Choose an action."))
-    try:
-        services.merchant_act(actor=request.user, merchant=merchant, **form.cleaned_data)
-    except PermissionDenied as exc:
-        return render_error(request, 403, str(exc))
-    except ValidationError as exc:
-        return render_error(request, 400, " ".join(exc.messages))
-    except InvalidTransition as exc:
-        return conflict(request, exc)
-    messages.success(request, _("Done."))
-    return redirect("merchants:detail", code)
+    return run_step(
+        request,
+        lambda: services.merchant_act(actor=request.user, merchant=merchant, **form.cleaned_data),
+        reverse("merchants:detail", args=[code]),
+    )

@@ -14,8 +14,8 @@ from grading import policy
 from grading.operation import agreements, selectors
 from grading.operation.agreements import AGREEMENT_STEPS
 from grading.operation.forms import AgreementActionForm, RenewForm
-from grading.operation.views import run
 from portal.errors import render_error
+from portal.steps import run_step, state_conflict
 from portal.transitions import InvalidTransition
 
 CONFIRMED = frozenset({"suspend", "resume", "revoke", "expire"})
@@ -70,7 +70,7 @@ def _act(request, agreement):
             return render_error(request, 403, _("You may not do this to this agreement."))
         context = {"agreement": agreement, "action": action, "reason": reason}
         return render(request, "grading/operation/agreement_confirm.html", context)
-    return run(
+    return run_step(
         request,
         lambda: agreements.agreement_act(
             actor=request.user, agreement=agreement, action=action, reason=reason
@@ -95,8 +95,7 @@ def agreement_renew(request, pk: int):
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         except InvalidTransition as exc:
-            message = _("Not possible in the current state (%(state)s).") % {"state": exc.label}
-            return render_error(request, 409, message)
+            return state_conflict(request, exc)
         else:
             return redirect("operation:application-detail", application.pk)
     context = {

@@ -16,7 +16,7 @@ from grading.operation import agreements, selectors, services
 from grading.operation.forms import ActionForm, IssueForm, OperationApplicationForm, PartForm
 from grading.operation.services import PART_STEPS, STEPS
 from portal.errors import render_error
-from portal.transitions import InvalidTransition
+from portal.steps import run_step
 
 PAGE = 50
 MAX_ENTRIES = 500
@@ -24,22 +24,6 @@ NOT_ELIGIBLE = _(
     "Only staff of an enterprise verified by the platform may apply for authorized operation. "
     "Register your enterprise under your account and wait for the platform to verify it."
 )
-
-
-def run(request, work, success):
-    """Run a service call; answer its refusal as a page (403, 400 or 409), else redirect to
-    ``success`` (a callable of the result) with a confirmation."""
-    try:
-        result = work()
-    except PermissionDenied as exc:
-        return render_error(request, 403, str(exc))
-    except ValidationError as exc:
-        return render_error(request, 400, " ".join(exc.messages))
-    except InvalidTransition as exc:
-        message = _("Not possible in the current state (%(state)s).") % {"state": exc.label}
-        return render_error(request, 409, message)
-    messages.success(request, _("Done."))
-    return redirect(success(result))
 
 
 def _picker(user) -> dict:
@@ -166,7 +150,7 @@ def _act(request, application):
     action = form.cleaned_data["action"]
     if action == "issue":
         return _issue(request, application)
-    return run(
+    return run_step(
         request,
         lambda: services.operation_application_act(
             actor=request.user,
@@ -187,7 +171,7 @@ def _issue(request, application):
     if not form.is_valid():
         return render_error(request, 400, " ".join(e for es in form.errors.values() for e in es))
     data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-    return run(
+    return run_step(
         request,
         lambda: agreements.agreement_issue(actor=request.user, application=application, data=data),
         _agreement_url,
@@ -208,7 +192,7 @@ def part_decide(request, pk: int, part_pk: int):
     if not form.is_valid():
         return render_error(request, 400, _("Choose an action and entries of this part."))
     approved = form.cleaned_data["approved"] or None
-    return run(
+    return run_step(
         request,
         lambda: services.operation_part_act(
             actor=request.user,

@@ -15,6 +15,7 @@ from grading import policy
 from grading.requests import selectors, services
 from grading.requests.forms import ActionForm, ProductRequestForm, QuoteForm
 from portal.errors import render_error
+from portal.steps import state_conflict
 from portal.transitions import InvalidTransition
 
 PAGE = 25
@@ -143,7 +144,6 @@ def _act(request, product_request, quote_form):
                 quote_form.add_error(field if field in quote_form.fields else None, errors)
         return None
     except InvalidTransition as exc:
-        message = _("Not possible in the current state (%(state)s).") % {"state": exc.label}
-        return render_error(request, 409, message)
+        return state_conflict(request, exc)
     messages.success(request, _("Done."))
     return redirect("grading:request-detail", product_request.pk)

@@ -4,9 +4,10 @@ showcase, the submission form and the platform's review queue. Thin views over
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -14,7 +15,7 @@ from grading import policy
 from grading.showcase import selectors, services
 from grading.showcase.forms import ReviewForm, ShowcaseForm
 from portal.errors import render_error
-from portal.transitions import InvalidTransition
+from portal.steps import run_step
 
 PAGE = 20
 
@@ -54,17 +55,13 @@ def _review(request, showcase):
     form = ReviewForm(request.POST)
     if not form.is_valid():
         return render_error(request, 400, _("Choose an action."))
-    try:
-        services.showcase_review(actor=request.user, showcase=showcase, **form.cleaned_data)
-    except PermissionDenied as exc:
-        return render_error(request, 403, str(exc))
-    except ValidationError as exc:
-        return render_error(request, 400, " ".join(exc.messages))
-    except InvalidTransition as exc:
-        message = _("Not possible in the current state (%(state)s).") % {"state": exc.label}
-        return render_error(request, 409, message)
-    messages.success(request, _("Done."))
-    return redirect("grading:showcase-detail", showcase.pk)
+    return run_step(
+        request,
+        lambda: services.showcase_review(
+            actor=request.user, showcase=showcase, **form.cleaned_data
+        ),
+        reverse("grading:showcase-detail", args=[showcase.pk]),
+    )
 
 
 def _chosen(request) -> list[int]:
