@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from catalog.models import Organization, Theme
@@ -20,7 +21,7 @@ from portal.steps import run_step
 
 PAGE = 50
 MAX_ENTRIES = 500
-NOT_ELIGIBLE = _(
+NOT_ELIGIBLE = gettext_lazy(
     "Only staff of an enterprise verified by the platform may apply for authorized operation. "
     "Register your enterprise under your account and wait for the platform to verify it."
 )
@@ -49,7 +50,7 @@ def _picker(user) -> dict:
 def application_new(request):
     """Apply for authorized operation: scope, purposes, scenarios, security, term, fees."""
     if not policy.can_apply_for_operation(request.user):
-        return render_error(request, 403, NOT_ELIGIBLE)
+        return render_error(request, 403, str(NOT_ELIGIBLE))
     picker = _picker(request.user)
     form = OperationApplicationForm(request.POST or None, **picker)
     if request.method == "POST" and form.is_valid():

@@ -41,12 +41,14 @@ def test_list__anonymous_sees_categories_and_public_entries_only(client, xb):
     f.crossborder_clearance(xb.admin)
     f.crossborder_clearance(xb.admin, resource=xb.open, category="logistics_tracking")
     f.crossborder_clearance(xb.admin, resource=xb.restricted, category="logistics_tracking")
-    page = client.get("/cross-border/")
+    page = client.get("/cross-border/", HTTP_ACCEPT_LANGUAGE="zh-hans")  # the Chinese names
     assert page.status_code == 200
     text = page.content.decode()
     assert "跨境开放条目" in text and "跨境受限条目" not in text
     assert "贸易单证信息" in text and "仅限贸易合同履行所需" in text
     assert "个人金融账户及交易明细" in text  # the negative list is shown
+    english = client.get("/cross-border/").content.decode()
+    assert "Only as the trade contract requires" in english
 
 
 def test_list__restricted_entry_is_not_listed_even_for_its_agency(as_user, xb):

@@ -37,7 +37,7 @@ def _codes(response) -> set[str]:
 
 
 def test_directory__lists_verified_merchants_only(client, market):
-    response = client.get(reverse("merchants:list"))
+    response = client.get(reverse("merchants:list"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 200
     assert _codes(response) == {"geo", "audit", "tech"}
     assert "地理数据公司" in response.content.decode()

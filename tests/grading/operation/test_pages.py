@@ -81,6 +81,8 @@ def test_apply__403_for_those_who_may_not_apply_with_how_to(client, world, kind)
     response = client.get(APPLY)
     assert response.status_code == 403
     assert "verified" in response.content.decode()
+    chinese = client.get(APPLY, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "平台认证" in chinese and "verified" not in chinese
 
 
 def test_apply__anonymous_is_sent_to_sign_in(client, world):
