@@ -38,8 +38,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=30)
         parser.add_argument("--user", default="", help="Sign in as this user name.")
+        parser.add_argument(
+            "--path",
+            action="append",
+            default=[],
+            help="Measure this path instead of the default list (repeatable).",
+        )
 
-    def handle(self, *args, runs: int, user: str, **options):
+    def handle(self, *args, runs: int, user: str, path: list[str], **options):
         client = Client(SERVER_NAME="127.0.0.1")
         if user:
             client.force_login(get_user_model().objects.get(username=user))
@@ -48,7 +54,7 @@ class Command(BaseCommand):
             "product": Product.objects.filter(status="listed").first().pk,
         }
         self.stdout.write(f"{'url':48} {'status':>6} {'queries':>7} {'p50 ms':>8} {'p95 ms':>8}")
-        for template in PATHS:
+        for template in path or PATHS:
             self._measure(client, template.format(**ids), runs)
 
     def _measure(self, client, url: str, runs: int) -> None:

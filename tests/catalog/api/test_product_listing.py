@@ -98,7 +98,7 @@ def test_non_open_sources_outside_the_agreement_are_refused(client, world, in_sc
     pk = _post(client, world.users["operator"], API, data).json()["id"]
     response = _post(client, world.users["operator"], f"{API}{pk}/submit/")
     assert response.status_code == 400
-    assert "Rule on sources" in response.json()["source_resources"][0]
+    assert "来源规则" in response.json()["source_resources"][0]  # the rule, named (Chinese API)
     assert outside.code in response.json()["source_resources"][0]
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: F811
 """The product market (issue #14): verified data merchants list products under the same
 compliance review; the rule on sources; prices, their history and the fee cap."""
 
@@ -12,6 +13,9 @@ from catalog.models import Product, ProductPrice
 from grading.merchants.selectors import price_vs_cap_rows
 from grading.models import AuditEvent
 from tests import factories as f
+
+# The fixtures below make these tests read the English texts (pytest passes them by name).
+from tests.english import client, english  # noqa: F401, F811
 
 pytestmark = pytest.mark.django_db
 
