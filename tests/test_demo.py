@@ -361,3 +361,8 @@ def test_crossborder__clearances_assessments_of_each_result_and_filings(demo):
         assert filing.receipt_number.startswith("XB") and filing.evidence_sha256
         assert filing.assessment.result == "filing"
     assert filings["returned"].reason and filings["acknowledged"].decided_at
+
+
+def test_products__every_demo_product_has_an_english_description(demo):
+    missing = Product.objects.filter(description_en="").values_list("code", flat=True)
+    assert Product.objects.count() == 78 and list(missing) == []

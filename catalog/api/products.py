@@ -26,6 +26,7 @@ class ProductIn(serializers.Serializer):
     name = serializers.CharField(max_length=300)
     name_en = serializers.CharField(max_length=300, required=False, default="")
     description = serializers.CharField(required=False, default="", allow_blank=True)
+    description_en = serializers.CharField(required=False, default="", allow_blank=True)
     product_type = serializers.ChoiceField(choices=Product.Type.choices)
     theme = serializers.SlugRelatedField(
         slug_field="code", queryset=Theme.objects, required=False, allow_null=True

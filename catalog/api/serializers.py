@@ -201,6 +201,7 @@ class ProductSerializer(serializers.ModelSerializer):
             "name",
             "name_en",
             "description",
+            "description_en",
             "product_type",
             "provider",
             "theme",

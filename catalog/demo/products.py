@@ -54,8 +54,7 @@ def _play(spec: dict, admin, themes: dict[str, int], provider, staff) -> Product
 
 
 def _fields(spec: dict, themes: dict[str, int]) -> dict:
-    """The registered fields. ``description_en`` is passed along for when products keep an
-    English description; ``product_save`` takes only the fields it knows."""
+    """The registered fields, the English name and description included."""
     data = {
         key: spec[key]
         for key in ("code", "name", "name_en", "description", "description_en", "scenarios")

@@ -55,6 +55,7 @@ class Product(CleanTextModel, models.Model):
     name = models.CharField(_("name"), max_length=300)
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("English description"), blank=True)
     product_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
     provider = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="products", verbose_name=_("provider")
@@ -106,6 +107,10 @@ class Product(CleanTextModel, models.Model):
     @property
     def display_name(self) -> str:
         return localized(self, "name")
+
+    @property
+    def display_description(self) -> str:
+        return localized(self, "description")
 
 
 class ProductPrice(models.Model):

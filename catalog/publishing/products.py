@@ -30,6 +30,7 @@ PRODUCT_FIELDS = (
     "name",
     "name_en",
     "description",
+    "description_en",
     "product_type",
     "theme_id",
     "scenarios",

@@ -98,10 +98,10 @@ def resource_search_columns(resource) -> dict[str, str]:
 
 
 def product_search_columns(product) -> dict[str, str]:
-    """Search columns for a product: its names, and its description and code."""
+    """Search columns for a product: its names, and its descriptions and code."""
     return {
         "search_title": index_text(product.name, product.name_en),
-        "search_body": index_text(product.description, product.code),
+        "search_body": index_text(product.description, product.description_en, product.code),
     }
 
 

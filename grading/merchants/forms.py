@@ -53,7 +53,11 @@ class MerchantActionForm(forms.Form):
 class ProductForm(forms.Form):
     code = forms.SlugField(label=_("Product code"), max_length=64)
     name = forms.CharField(label=_("Name"), max_length=300)
+    name_en = forms.CharField(label=_("English name"), max_length=300, required=False)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    description_en = forms.CharField(
+        label=_("English description"), required=False, widget=forms.Textarea
+    )
     product_type = forms.ChoiceField(label=_("Type"), choices=Product.Type.choices)
     sources = forms.CharField(
         label=_("Source resources (their codes, one a line)"), widget=forms.Textarea
