@@ -3,10 +3,7 @@
 These need real concurrent connections, which the in-memory SQLite test database cannot give;
 CI runs them in the PostgreSQL pass."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
@@ -14,31 +11,9 @@ from grading.applications import services
 from grading.models import Application, AuditEvent, Grant, Membership
 from portal.transitions import InvalidTransition
 from tests import factories as f
+from tests.concurrency import POSTGRES_RACES, race
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)"
-    ),
-]
-
-
-def _race(n, work):
-    barrier, results = threading.Barrier(n), []
-
-    def run(i):
-        try:
-            barrier.wait()
-            results.append(work(i))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+pytestmark = POSTGRES_RACES
 
 
 @pytest.fixture
@@ -77,7 +52,7 @@ def _try(actor, application, action):
 
 def test_two_reviewers_approving_at_once_one_wins(checked):
     application, reviewers, applicant, _resource = checked
-    results = _race(2, lambda i: _try(reviewers[i], application, "approve"))
+    results = race(2, lambda i: _try(reviewers[i], application, "approve"))
     assert sorted(results) == ["conflict", "ok"]
     assert AuditEvent.objects.filter(action="application.approve").count() == 1
 
@@ -85,7 +60,7 @@ def test_two_reviewers_approving_at_once_one_wins(checked):
 def test_accepting_twice_at_once_issues_one_grant(checked):
     application, reviewers, applicant, _resource = checked
     services.application_act(actor=reviewers[0], application=application, action="approve")
-    results = _race(4, lambda i: _try(applicant, application, "accept"))
+    results = race(4, lambda i: _try(applicant, application, "accept"))
     assert sorted(results) == ["conflict"] * 3 + ["ok"]
     assert Grant.objects.filter(grantee=applicant).count() == 1
     assert AuditEvent.objects.filter(action="grant.issue").count() == 1
@@ -105,7 +80,7 @@ def test_quota_holds_under_concurrent_downloads(checked, settings):
         client.force_login(applicant)
         return client.get(url).status_code
 
-    statuses = _race(8, download)
+    statuses = race(8, download)
     assert sorted(statuses) == [200] * 3 + [403] * 5
     assert Grant.objects.get(grantee=applicant).used == 3
     assert AuditEvent.objects.filter(action="resource.download").count() == 3

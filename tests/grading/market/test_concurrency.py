@@ -5,10 +5,7 @@ These need real concurrent connections, which the in-memory SQLite test database
 CI runs them in the PostgreSQL pass."""
 
 import datetime as dt
-import threading
 
-import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from grading import audit
@@ -17,31 +14,9 @@ from grading.requests import services
 from grading.showcase import services as showcase_services
 from portal.transitions import InvalidTransition
 from tests import factories as f
+from tests.concurrency import POSTGRES_RACES, race
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)"
-    ),
-]
-
-
-def _race(n, work):
-    barrier, results = threading.Barrier(n), []
-
-    def run(i):
-        try:
-            barrier.wait()
-            results.append(work(i))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+pytestmark = POSTGRES_RACES
 
 
 def _answer(actor, pk, action, **extra):
@@ -65,7 +40,7 @@ def test_quote_and_refuse_at_once__one_wins(market):
         lambda: _answer(staff[0], item.pk, "quote", quote=quote),
         lambda: _answer(staff[1], item.pk, "refuse", reason="暂停供应"),
     ]
-    results = _race(2, lambda i: work[i]())
+    results = race(2, lambda i: work[i]())
     assert sorted(results) == ["conflict", "ok"]
     decided = AuditEvent.objects.filter(
         action__in=["product_request.quote", "product_request.refuse"]
@@ -83,7 +58,7 @@ def test_accept_quote_and_withdraw_at_once__one_wins(market):
         actor=market.provider_staff, product_request=item, action="quote", quote=quote
     )
     actions = ["accept_quote", "withdraw"]
-    results = _race(2, lambda i: _answer(market.requester, item.pk, actions[i]))
+    results = race(2, lambda i: _answer(market.requester, item.pk, actions[i]))
     assert sorted(results) == ["conflict", "ok"]
     assert ProductRequest.objects.get().status in ("accepted_by_requester", "withdrawn")
 
@@ -96,7 +71,7 @@ def test_the_same_request_sent_twice_at_once_makes_one(market):
         except services.DuplicateRequest:
             return "duplicate"
 
-    results = _race(3, send)
+    results = race(3, send)
     assert sorted(results) == ["duplicate", "duplicate", "ok"]
     assert ProductRequest.objects.count() == 1
     assert AuditEvent.objects.filter(action="product_request.create").count() == 1
@@ -120,5 +95,5 @@ def test_two_reviews_of_one_showcase__one_wins(market, make_resource):
         except InvalidTransition:
             return "conflict"
 
-    assert sorted(_race(2, review)) == ["conflict", "ok"]
+    assert sorted(race(2, review)) == ["conflict", "ok"]
     assert AuditEvent.objects.filter(object_type="grading.showcase").count() == 1

@@ -4,11 +4,6 @@ deciding the last parts at once, and of two administrators issuing at once, one 
 These need real concurrent connections, which the in-memory SQLite test database cannot give;
 CI runs them in the PostgreSQL pass."""
 
-import threading
-
-import pytest
-from django.db import connection, connections
-
 from grading import audit
 from grading.models import (
     Agreement,
@@ -20,32 +15,10 @@ from grading.models import (
 from grading.operation import agreements, services
 from portal.transitions import InvalidTransition
 from tests import factories as f
+from tests.concurrency import POSTGRES_RACES, race
 from tests.grading.operation.conftest import part_of
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)"
-    ),
-]
-
-
-def _race(n, work):
-    barrier, results = threading.Barrier(n), []
-
-    def run(i):
-        try:
-            barrier.wait()
-            results.append(work(i))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+pytestmark = POSTGRES_RACES
 
 
 def _outcome(call):
@@ -71,7 +44,7 @@ def test_two_reviewers_approving_the_same_part_one_wins(scene, checked, world):
             )
         )
 
-    assert sorted(_race(2, approve)) == ["conflict", "ok"]
+    assert sorted(race(2, approve)) == ["conflict", "ok"]
     decided = AuditEvent.objects.filter(action__startswith="operation.part.")
     assert decided.count() == 1
 
@@ -91,7 +64,7 @@ def test_both_agencies_deciding_the_last_parts_at_once_close_the_application_onc
             lambda: services.operation_part_act(actor=reviewer, part=part, action="approve")
         )
 
-    assert _race(2, approve) == ["ok", "ok"]
+    assert race(2, approve) == ["ok", "ok"]
     assert OperationApplication.objects.get().status == "decided"
     assert AuditEvent.objects.filter(action="operation.decide").count() == 1
 
@@ -105,7 +78,7 @@ def test_two_admins_issuing_at_once_make_one_agreement(scene, decided):
             lambda: agreements.agreement_issue(actor=admins[i], application=application)
         )
 
-    assert sorted(_race(2, issue)) == ["conflict", "ok"]
+    assert sorted(race(2, issue)) == ["conflict", "ok"]
     assert Agreement.objects.count() == 1
     assert AuditEvent.objects.filter(action="agreement.issue").count() == 1
     assert audit.verify()[1] is None
@@ -120,5 +93,5 @@ def test_suspending_twice_at_once_one_wins(scene, active):
             )
         )
 
-    assert sorted(_race(2, suspend)) == ["conflict", "ok"]
+    assert sorted(race(2, suspend)) == ["conflict", "ok"]
     assert AuditEvent.objects.filter(action="agreement.suspend").count() == 1
