@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
+from rest_framework.utils.urls import replace_query_param
 
 from catalog import selectors
 from catalog.filters import ProductFilter, ResourceFilter
@@ -25,6 +26,7 @@ from catalog.interop.negotiation import HTML, preferred_format
 from catalog.publishing import selectors as workspace_selectors
 from catalog.publishing.pricing import PRICE_CHANGE_STATES
 from catalog.rows import selectors as row_selectors
+from catalog.search import catalogue as search
 from grading import policy
 from grading.feedback import selectors as feedback
 from grading.grades import TIER_MEANING
@@ -34,7 +36,6 @@ from portal.errors import render_error
 from portal.pagination import (
     CatalogCursorPagination,
     ProductCursorPagination,
-    QualityCursorPagination,
 )
 
 access_log = logging.getLogger("portal.access")
@@ -54,42 +55,78 @@ def _filter_errors(filterset) -> str:
     )
 
 
-def _active_filters(filterset) -> list[tuple[str, str]]:
-    """(filter label, value label) for each filter in use, for the chips above the results."""
+def _active_filters(filterset) -> list[tuple[str, str, str]]:
+    """(parameter, filter label, value label) for each filter in use, for the chips above the
+    results."""
     chips = []
     for name, value in filterset.form.cleaned_data.items():
         if value in (None, ""):
             continue
         choices = dict(filterset.filters[name].extra.get("choices") or [])
         shown = getattr(value, "display_name", None) or choices.get(value, value)
-        chips.append((str(filterset.filters[name].label), str(shown)))
+        chips.append((name, str(filterset.filters[name].label), str(shown)))
     return chips
+
+
+def _page_size(request) -> int:
+    """The ``page_size`` asked for (the API's rule: 1 to the maximum), or the default."""
+    return CatalogCursorPagination().get_page_size(Request(request))
+
+
+def _link(request, token: str | None) -> str | None:
+    if token is None:
+        return None
+    return replace_query_param(links.absolute_current(request), "cursor", token)
+
+
+def _without(params, name: str) -> str:
+    kept = params.copy()
+    for key in (name, "cursor"):
+        kept.pop(key, None)
+    return kept.urlencode()
 
 
 @require_safe
 def resource_list(request):
-    """The data resource catalogue with search, facets and keyset pagination."""
+    """The data resource catalogue: search, facets, the number of matches and keyset pages,
+    answered by the search engine for what the policy lets the visitor see."""
     filterset = ResourceFilter(
         request.GET, queryset=selectors.resource_queryset(user=request.user), request=request
     )
     if not filterset.is_valid():
         return render_error(request, 400, _filter_errors(filterset))
-    results = filterset.qs
     by_quality = request.GET.get("sort") == "quality"
-    paginator = QualityCursorPagination if by_quality else CatalogCursorPagination
     try:
-        page, previous_link, next_link = _paginate(request, results, paginator)
-    except DRFValidationError:
+        size = _page_size(request)
+        match = search.resource_match(request.user, filterset.form.cleaned_data)
+        found = search.page(
+            search.RESOURCES,
+            match=match,
+            queryset=selectors.resource_queryset(user=request.user),
+            key="by_quality" if by_quality else "by_modified",
+            relevance=not by_quality,
+            cursor=request.GET.get("cursor"),
+            size=size,
+            count=False,
+        )
+    except (DRFValidationError, search.InvalidCursor):
         return render_error(request, 400, str(CatalogCursorPagination.invalid_cursor_message))
+    total, facets = search.facets(match=match, user=request.user)
+    query = request.GET.get("q", "")
     context = {
-        "resources": page,
-        "facets": selectors.resource_facets(queryset=filterset.qs, user=request.user),
-        "filters": _active_filters(filterset),
-        "query": request.GET.get("q", ""),
+        "resources": found.rows,
+        "total": total,
+        "facets": facets,
+        "filters": [
+            (label, value, _without(request.GET, name))
+            for name, label, value in _active_filters(filterset)
+        ],
+        "query": query,
+        "suggestions": search.did_you_mean(request.user, query) if query and not total else [],
         "export_query": _without_paging(request.GET),
         "sort": "quality" if by_quality else "",
-        "previous_link": previous_link,
-        "next_link": next_link,
+        "previous_link": _link(request, found.previous_cursor),
+        "next_link": _link(request, found.next_cursor),
     }
     return render(request, "catalog/resource_list.html", context)
 

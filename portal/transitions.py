@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import models
+from django.dispatch import Signal
 from django.utils import timezone
 
 
@@ -36,6 +37,11 @@ def _has_field(model: type[models.Model], name: str) -> bool:
     return any(field.name == name for field in model._meta.concrete_fields)
 
 
+# Sent after ``advance`` moved an object (its UPDATE sends no ``post_save``): the search
+# outbox listens, since a state decides who may find an entry.
+advanced = Signal()
+
+
 def advance(
     obj: models.Model,
     table: Mapping[str, Step],
@@ -59,4 +65,5 @@ def advance(
     obj.refresh_from_db()
     if not moved:
         raise error(obj.status, obj.get_status_display())
+    advanced.send(sender=model, instance=obj, action=action)
     return obj

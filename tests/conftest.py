@@ -181,3 +181,11 @@ def _site_url_is_the_live_server(request):
     settings = request.getfixturevalue("settings")
     settings.SITE_URL = request.getfixturevalue("live_server").url
     yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_search_index():
+    """Each test starts with an empty search index, as its database starts empty."""
+    from catalog.search.engine import get_engine
+
+    get_engine().reset()

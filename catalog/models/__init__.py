@@ -18,6 +18,7 @@ from catalog.models.resources import (
     ResourceVersion,
 )
 from catalog.models.rows import Row, RowTable
+from catalog.models.search import SearchOutbox
 
 __all__ = [
     "Distribution",
@@ -31,6 +32,7 @@ __all__ = [
     "ResourceVersion",
     "Row",
     "RowTable",
+    "SearchOutbox",
     "Theme",
     "UpdateCycle",
 ]

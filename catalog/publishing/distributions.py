@@ -25,6 +25,8 @@ from catalog.publishing.checks import lock_for_edit, require_allowed
 from catalog.publishing.versions import record_version, version_change
 from catalog.quality.services import resource_refresh_quality
 from catalog.rows.services import is_csv, rows_load
+from catalog.search import outbox as search_outbox
+from catalog.search.engine import RESOURCES
 from catalog.validators import text_errors
 from grading import audit, policy
 from portal.actors import is_system
@@ -169,6 +171,7 @@ def _after_upload(actor, resource: Resource, distribution: Distribution, checked
     CSV, audit, and keep a version."""
     resource.modified = timezone.localdate()
     Resource.objects.filter(pk=resource.pk).update(modified=resource.modified)
+    search_outbox.record(RESOURCES, [resource.pk])
     if resource.status == RS.PUBLISHED and is_csv(distribution):
         rows_load(distribution=distribution)
     payload = {

@@ -14,6 +14,8 @@ from catalog.models import (
     Resource,
 )
 from catalog.quality import criteria
+from catalog.search import outbox as search_outbox
+from catalog.search.engine import RESOURCES
 from portal.cache import catalog_changed
 
 
@@ -39,6 +41,7 @@ def resource_refresh_quality(
         quality_missing=resource.quality_missing,
         update_due=resource.update_due,
     )
+    search_outbox.record(RESOURCES, [resource.pk])  # the score is a filter and a sort key
     return resource
 
 
@@ -97,4 +100,5 @@ def quality_refresh_all(*, today=None) -> int:
 def _bulk_quality(batch: list[Resource], names: list[str]) -> int:
     with transaction.atomic():
         Resource.objects.bulk_update(batch, names)
+        search_outbox.record(RESOURCES, [resource.pk for resource in batch])
     return len(batch)

@@ -200,6 +200,12 @@ from grading.policy.resources import (
     viewable_q,
     visible_field_grades,
 )
+from grading.policy.search import (
+    product_caller_labels,
+    product_labels,
+    resource_caller_labels,
+    resource_labels,
+)
 from grading.policy.supervision import (
     can_export_supervision,
     can_filter_audit,
@@ -230,6 +236,10 @@ from grading.policy.workspace import (
 )
 
 __all__ = [
+    "product_caller_labels",
+    "product_labels",
+    "resource_caller_labels",
+    "resource_labels",
     "FILING_ENTERPRISE_ACTIONS",
     "FILING_PLATFORM_ACTIONS",
     "assessing_enterprises_q",

@@ -3,6 +3,7 @@ environment variables with safe defaults: SQLite, DEBUG off, local private file 
 
 import ipaddress
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -327,6 +328,25 @@ SPECTACULAR_SETTINGS = {
 # bytes, and the most entries in one file.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 2**20)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
+
+# Search engine (catalog/search/engine.py): the embedded Tantivy index by default, one
+# directory per database, so that pointing DATABASE_URL elsewhere never mixes two catalogues.
+# Every server process on one machine shares the directory; see docs/SCALING.md for several.
+SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "catalog.search.tantivy_engine.TantivyEngine")
+_search_db = DATABASES["default"]
+SEARCH_INDEX_DIR = Path(
+    os.environ.get("SEARCH_INDEX_DIR")
+    or VAR_DIR
+    / "search"
+    / re.sub(
+        r"[^A-Za-z0-9_.-]+",
+        "-",
+        f"{_search_db['ENGINE'].rsplit('.', 1)[-1]}-{_search_db.get('HOST') or ''}-"
+        f"{_search_db.get('PORT') or ''}-{Path(str(_search_db['NAME'])).name}",
+    )
+)
+# Typeahead suggestions: at most this many titles.
+SEARCH_SUGGESTIONS = 8
 
 # Catalogue tuning.
 CATALOG_PAGE_SIZE = 20

@@ -44,3 +44,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Absolute links point at the test client's own host.
 SITE_URL = "http://testserver"
 FEEDBACK_ANON_LIMIT = 1000
+# The search engine keeps its index in memory; tests/conftest.py starts each test with an
+# empty one, as the test database starts empty.
+SEARCH_INDEX_DIR = None

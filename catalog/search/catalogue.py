@@ -1,0 +1,366 @@
+"""Searching the catalogues through the engine: a filter's cleaned values and the caller in,
+a re-checked page, the number of matches and the facet counts out.
+
+The caller's labels come from the policy (``grading/policy/search.py``); the engine returns
+ordering keys, the ids are read back through the policy's own querysets (``resource_queryset``,
+``product_queryset``), so an entry the index still holds but the caller may no longer see is
+dropped from the page. Pages are keyset-paged on the engine's sort keys; the cursor is an opaque
+token carrying the key of the row at the page boundary (and, when relevance puts entries with
+every word in the title first, which of the two halves it is in).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Organization, Theme, UpdateCycle
+from catalog.search import outbox
+from catalog.search.documents import key_id
+from catalog.search.engine import PRODUCTS, RESOURCES, Match, Order, Word, get_engine
+from catalog.search.query import query_terms, word_pieces
+from grading import policy
+from grading.grades import Grade, Tier
+
+FACETS = ("theme", "provider", "tier", "res_format", "update_cycle")
+# facet name → engine field
+_FACET_FIELDS = {
+    "theme": "theme",
+    "provider": "provider",
+    "tier": "tier",
+    "res_format": "format",
+    "update_cycle": "update_cycle",
+    "grade": "grade",
+}
+_CHOICES = {"tier": Tier, "update_cycle": UpdateCycle, "grade": Grade}
+# API ``ordering`` values → (engine key, descending)
+RESOURCE_ORDERINGS = {
+    "modified": ("by_modified", False),
+    "-modified": ("by_modified", True),
+    "quality_score": ("by_quality", False),
+    "-quality_score": ("by_quality", True),
+    "record_count": ("by_records", False),
+    "-record_count": ("by_records", True),
+    "title": ("title_sort", False),
+    "-title": ("title_sort", True),
+}
+TEXT_KEYS = {"title_sort"}
+INVALID_CURSOR = _("Invalid cursor: use the “next” or “previous” link as given.")
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class SearchPage:
+    rows: list
+    total: int
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+
+# -- what the caller asked for ----------------------------------------------------------------
+
+
+def words_of(text: str | None) -> tuple[Word, ...] | None:
+    """The query's words, ``()`` for no query, or ``None`` for a query without searchable
+    words (which matches nothing)."""
+    if not (text or "").strip():
+        return ()
+    terms = query_terms(text)
+    if not terms:
+        return None
+    return tuple(Word(t, word_pieces(t)) for t in terms)
+
+
+def resource_match(user, data: dict) -> Match | None:
+    """The engine query for a resource filter's cleaned ``data`` and ``user``'s labels; ``None``
+    when nothing can match."""
+    words = words_of(data.get("q"))
+    if words is None:
+        return None
+    terms, ranges = [], []
+    if data.get("theme"):
+        terms.append(("theme_path", (data["theme"].pk,)))
+    if data.get("provider"):
+        terms.append(("provider", (data["provider"].pk,)))
+    for name in ("tier", "update_cycle"):
+        if data.get(name):
+            terms.append((name, (data[name],)))
+    if data.get("grade"):
+        if not policy.can_see_grades(user):
+            raise PermissionDenied(
+                _("Only agency and platform staff may filter by security grade.")
+            )
+        terms.append(("grade", (data["grade"],)))
+    if data.get("res_format"):
+        terms.append(("format_ci", (data["res_format"].lower(),)))
+    if data.get("high_value") is not None:
+        terms.append(("high_value", (int(data["high_value"]),)))
+    if data.get("min_quality") is not None:
+        ranges.append(("quality", math.ceil(data["min_quality"]), None))
+    if data.get("modified_after"):
+        ranges.append(("modified", data["modified_after"].toordinal(), None))
+    labels = tuple(policy.resource_caller_labels(user))
+    return Match(labels=labels, words=words, terms=tuple(terms), ranges=tuple(ranges))
+
+
+def product_match(user, data: dict) -> Match | None:
+    """The engine query for a product filter's cleaned ``data``."""
+    words = words_of(data.get("q"))
+    if words is None:
+        return None
+    terms = []
+    for name in ("provider", "theme"):
+        if data.get(name):
+            terms.append((name, (data[name].pk,)))
+    for name in ("product_type", "delivery", "purpose"):
+        if data.get(name):
+            terms.append((name, (data[name],)))
+    labels = tuple(policy.product_caller_labels(user))
+    return Match(labels=labels, words=words, terms=tuple(terms))
+
+
+# -- cursors ---------------------------------------------------------------------------------
+
+
+def _encode(payload: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode("ascii")
+
+
+def decode_cursor(raw: str | None) -> dict | None:
+    if raw is None:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")).decode("utf-8"))
+    except (ValueError, UnicodeError, binascii.Error) as exc:
+        raise InvalidCursor from exc
+    if not isinstance(data, dict):
+        raise InvalidCursor
+    offset, key, phase = data.get("o"), data.get("k"), data.get("p", 0)
+    valid = (
+        (isinstance(offset, int) and 0 <= offset < 10**7 and key is None)
+        or (isinstance(key, int) and 0 <= key < 2**64 and offset is None)
+    ) and phase in (0, 1)
+    if not valid or not isinstance(data.get("r", 0), int):
+        raise InvalidCursor
+    return data
+
+
+# -- paging ----------------------------------------------------------------------------------
+
+
+def _phases(match: Match, relevance: bool) -> list[Match]:
+    """Entries with every word in the title first, then the rest, when ranking by relevance."""
+    if relevance and match.words:
+        return [match.narrowed(in_title=True), match.narrowed(exclude_words_in_title=True)]
+    return [match]
+
+
+def _keyset(kind, phases, key, descending, cursor, size):
+    engine = get_engine()
+    reverse = bool(cursor and cursor.get("r"))
+    start = cursor.get("p", 0) if cursor else 0
+    after = cursor.get("k") if cursor else None
+    if start >= len(phases):
+        raise InvalidCursor
+    order = range(start, -1, -1) if reverse else range(start, len(phases))
+    hits: list[tuple[int, int]] = []
+    for index in order:
+        wanted = size + 1 - len(hits)
+        if wanted <= 0:
+            break
+        hit = engine.search(
+            kind,
+            phases[index],
+            Order(key=key, descending=descending != reverse, after=after),
+            wanted,
+        )
+        hits += [(index, k) for k in hit.keys]
+        after = None
+    more = len(hits) > size
+    hits = hits[:size]
+    if reverse:
+        hits.reverse()
+    forward_more, backward_more = (
+        (cursor is not None, more) if reverse else (more, cursor is not None)
+    )
+    following = _encode({"p": hits[-1][0], "k": hits[-1][1]}) if hits and forward_more else None
+    preceding = (
+        _encode({"p": hits[0][0], "k": hits[0][1], "r": 1}) if hits and backward_more else None
+    )
+    return [key_id(k) for _p, k in hits], following, preceding
+
+
+def _offset(kind, match, key, descending, cursor, size):
+    offset = cursor.get("o", 0) if cursor else 0
+    hit = get_engine().search(
+        kind, match, Order(key=key, descending=descending, offset=offset), size + 1
+    )
+    keys = hit.keys
+    ids = [int(k.rsplit("\x00", 1)[1]) for k in keys[:size]]
+    following = _encode({"o": offset + size}) if len(keys) > size else None
+    preceding = _encode({"o": max(0, offset - size)}) if offset > 0 else None
+    return ids, following, preceding
+
+
+def _rows(queryset: QuerySet, ids: list[int]) -> list:
+    """The rows of ``ids`` the policy's ``queryset`` still holds, in the engine's order."""
+    if not ids:
+        return []
+    found = {row.pk: row for row in queryset.filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _fresh() -> None:
+    """Index what the outbox holds before answering (a crash between a commit and its indexing
+    is repaired here; another process's indexing in progress is not waited for)."""
+    if outbox.pending():
+        outbox.catch_up(wait=0)
+
+
+def page(
+    kind: str,
+    *,
+    match: Match | None,
+    queryset: QuerySet,
+    key: str,
+    descending: bool = True,
+    relevance: bool = False,
+    cursor: str | None = None,
+    size: int,
+    count: bool = True,
+) -> SearchPage:
+    """One page of ``kind`` matching ``match``, its rows read from ``queryset`` (the policy's),
+    with the number of matches. Raises :class:`InvalidCursor` for a cursor not made here."""
+    position = decode_cursor(cursor)
+    if match is None:
+        return SearchPage(rows=[], total=0)
+    _fresh()
+    if key in TEXT_KEYS:
+        ids, following, preceding = _offset(kind, match, key, descending, position, size)
+    else:
+        phases = _phases(match, relevance)
+        ids, following, preceding = _keyset(kind, phases, key, descending, position, size)
+    total = get_engine().counts(kind, match, ()).total if count else 0
+    return SearchPage(_rows(queryset, ids), total, following, preceding)
+
+
+def ids(kind: str, *, match: Match | None, key: str, descending: bool = True, limit: int):
+    """The ids of the first ``limit`` matches in order (exports). Rows still go through the
+    policy's queryset."""
+    if match is None:
+        return []
+    _fresh()
+    if key in TEXT_KEYS:
+        found, _n, _p = _offset(kind, match, key, descending, None, limit)
+        return found
+    hit = get_engine().search(kind, match, Order(key=key, descending=descending), limit)
+    return [key_id(k) for k in hit.keys]
+
+
+def facets(*, match: Match | None, user) -> tuple[int, dict[str, list[FacetValue]]]:
+    """The number of matches and the facet counts (labels in the active language): themes and
+    providers by code, choices by value; grades only for callers who may see them."""
+    names = [*FACETS, "grade"] if policy.can_see_grades(user) else list(FACETS)
+    if match is None:
+        return 0, {name: [] for name in names}
+    _fresh()
+    found = get_engine().counts(RESOURCES, match, [_FACET_FIELDS[n] for n in names])
+    english = (get_language() or "").startswith("en")
+    result = {}
+    for name in names:
+        counts = found.facets[_FACET_FIELDS[name]]
+        result[name] = _labelled(name, counts, english)
+        result[name].sort(key=lambda facet: (-facet.count, facet.value))
+    return found.total, result
+
+
+def _labelled(name: str, counts: dict, english: bool) -> list[FacetValue]:
+    if name in ("theme", "provider"):
+        model = Theme if name == "theme" else Organization
+        rows = model.objects.filter(pk__in=list(counts)).values_list(
+            "pk", "code", "name", "name_en"
+        )
+        return [
+            FacetValue(code, (english and name_en) or label or code, counts[pk])
+            for pk, code, label, name_en in rows
+        ]
+    choices = dict(_CHOICES[name].choices) if name in _CHOICES else {}
+    return [FacetValue(v, str(choices.get(v, v)), n) for v, n in counts.items()]
+
+
+def resource_ordering(raw: str | None, *, relevance_default: bool) -> tuple[str, bool, bool]:
+    """(engine key, descending, by relevance) for an API ``ordering`` value (the first of a
+    comma-separated list; unknown names are ignored, as the list has always done)."""
+    first = (raw or "").split(",")[0].strip()
+    if first in RESOURCE_ORDERINGS:
+        key, descending = RESOURCE_ORDERINGS[first]
+        return key, descending, False
+    return "by_modified", True, relevance_default
+
+
+__all__ = ["PRODUCTS", "RESOURCES", "SearchPage", "FacetValue", "InvalidCursor"]
+
+
+# -- suggestions -----------------------------------------------------------------------------
+
+
+def _visible(user) -> Match:
+    return Match(labels=tuple(policy.resource_caller_labels(user)))
+
+
+def did_you_mean(user, text: str, limit: int = 5) -> list[str]:
+    """Searches that would find something when ``text`` found nothing: indexed title words the
+    caller can see that start like each query word (its first character for Chinese, its first
+    three letters otherwise), the most frequent first."""
+    terms = query_terms(text)
+    if not terms:
+        return []
+    _fresh()
+    engine, visible, found = get_engine(), _visible(user), {}
+    for term in terms:
+        stem = term[:1] if not term.isascii() else term[:3]
+        for word, count in engine.prefixed(RESOURCES, "title", stem, visible, limit * 4):
+            if word != term and len(word) > 1:
+                found[word] = max(found.get(word, 0), count)
+    return sorted(found, key=lambda w: (-found[w], w))[:limit]
+
+
+def suggest(user, text: str, *, queryset: QuerySet, limit: int) -> list:
+    """Typeahead: entries the caller may see whose titles hold every word of ``text``, the last
+    one possibly unfinished (it matches indexed title words starting with it), best quality
+    first; rows re-read through the policy's ``queryset``."""
+    terms = query_terms(text)
+    if not terms:
+        return []
+    _fresh()
+    engine, visible = get_engine(), _visible(user)
+    *whole, last = terms
+    completions = [w for w, _n in engine.prefixed(RESOURCES, "title", last, visible, 20)]
+    if not completions:
+        return []
+    match = visible.narrowed(words=tuple(Word(t, word_pieces(t)) for t in whole), in_title=True)
+    unfinished = Word(completions[0], alternatives=tuple(completions[1:]))
+    hit = engine.search(
+        RESOURCES, match.narrowed(words=(*match.words, unfinished)), Order(key="by_quality"), limit
+    )
+    keys = hit.keys
+    return _rows(queryset, [key_id(k) for k in keys])
