@@ -41,13 +41,6 @@ from portal.pagination import (
 access_log = logging.getLogger("portal.access")
 
 
-def _paginate(request, queryset, paginator_class):
-    """One page of ``queryset`` through the same keyset paginator the API uses."""
-    paginator = paginator_class()
-    page = paginator.paginate_queryset(queryset, Request(request))
-    return page, paginator.get_previous_link(), paginator.get_next_link()
-
-
 def _filter_errors(filterset) -> str:
     return "; ".join(
         f"{filterset.filters[name].label if name in filterset.filters else name}: {' '.join(errs)}"
@@ -152,13 +145,11 @@ def resource_export(request, fmt: str):
     # The page's "sort by quality" is the API's ordering by descending score.
     by_quality = "-quality_score" if request.GET.get("sort") == "quality" else ""
     try:
-        ordering = interop_selectors.export_ordering(
-            queryset=filterset.qs, ordering=request.GET.get("ordering", by_quality)
-        )
+        ordering = interop_selectors.export_ordering(request.GET.get("ordering", by_quality))
     except ValidationError as exc:
         return render_error(request, 400, " ".join(exc.messages))
     found = interop_selectors.resource_export(
-        user=request.user, queryset=filterset.qs, ordering=ordering
+        user=request.user, data=filterset.form.cleaned_data, ordering=ordering
     )
     shape = export.layout(
         english=(get_language() or "").startswith("en"),
@@ -344,20 +335,29 @@ def distribution_version_download(request, pk: int, distribution_pk: int, number
 
 @require_safe
 def product_list(request):
-    """The data product catalogue."""
+    """The data product catalogue, searched and paged by the search engine."""
     filterset = ProductFilter(request.GET, queryset=selectors.product_queryset(user=request.user))
     if not filterset.is_valid():
         return render_error(request, 400, _filter_errors(filterset))
     try:
-        page, previous_link, next_link = _paginate(request, filterset.qs, ProductCursorPagination)
-    except DRFValidationError:
+        found = search.page(
+            search.PRODUCTS,
+            match=search.product_match(request.user, filterset.form.cleaned_data),
+            queryset=selectors.product_queryset(user=request.user),
+            key="by_id",
+            relevance=True,
+            cursor=request.GET.get("cursor"),
+            size=_page_size(request),
+        )
+    except (DRFValidationError, search.InvalidCursor):
         return render_error(request, 400, str(ProductCursorPagination.invalid_cursor_message))
     context = {
-        "products": page,
+        "products": found.rows,
+        "total": found.total,
         "form": filterset.form,
         "query": request.GET.get("q", ""),
-        "previous_link": previous_link,
-        "next_link": next_link,
+        "previous_link": _link(request, found.previous_cursor),
+        "next_link": _link(request, found.next_cursor),
     }
     return render(request, "catalog/product_list.html", context)
 

@@ -213,6 +213,21 @@ class CatalogCursorPagination(CursorPagination):
         return self._previous
 
 
+class SearchPagination(CatalogCursorPagination):
+    """The page size and response shape of lists answered by the search engine
+    (``catalog/search/catalogue.py`` pages them): ``count`` (every match the caller may see),
+    ``next``, ``previous`` and ``results``."""
+
+    def get_paginated_response_schema(self, schema):
+        found = super().get_paginated_response_schema(schema)
+        found["properties"] = {
+            "count": {"type": "integer", "example": 123},
+            **found["properties"],
+        }
+        found["required"] = ["count", *found.get("required", [])]
+        return found
+
+
 class ProductCursorPagination(CatalogCursorPagination):
     # Newest first; ``id`` never is NULL, so unlisted products stay reachable for their staff.
     ordering = ("-id",)

@@ -23,5 +23,6 @@ router.register("api-keys", APIKeyViewSet, basename="api-key")
 urlpatterns = [
     # Any path segment reaches the view, so a malformed id is the API's JSON 404.
     re_path(r"^resources/(?P<pk>[^/]+)/rows/$", views.ResourceRowsView.as_view(), name="rows"),
+    re_path(r"^suggest/$", views.SuggestView.as_view(), name="suggest"),
     *router.urls,
 ]

@@ -2,12 +2,24 @@
 
 import logging
 
+from django.conf import settings
 from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django_filters.utils import translate_validation
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import filters, routers, viewsets
+from rest_framework import serializers as drf_serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from catalog import selectors
@@ -16,11 +28,61 @@ from catalog.api.renderers import RowsCSVRenderer
 from catalog.api.schema import DETAIL_ERRORS, LIST_ERRORS, ROWS_PARAMETERS, ROWS_RESPONSES
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.rows import selectors as row_selectors
+from catalog.search import catalogue as search
 from grading import policy
 from grading.services import access_record
 from portal import links, pagination
 
 access_log = logging.getLogger("portal.access")
+
+
+class _SearchList:
+    """``list`` answered by the search engine: the filterset validates the query string (400
+    with its errors), ``catalog.search.catalogue`` finds the page for the caller's labels, and
+    the rows come from ``get_queryset`` (the policy's)."""
+
+    search_kind = ""
+
+    def _match(self, data: dict):
+        raise NotImplementedError
+
+    def _ordering(self, request) -> tuple[str, bool, bool]:
+        raise NotImplementedError
+
+    def list(self, request, *args, **kwargs):
+        filterset = self.filterset_class(
+            request.query_params, queryset=self.get_queryset(), request=request
+        )
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        paginator = self.paginator
+        key, descending, relevance = self._ordering(request)
+        try:
+            found = search.page(
+                self.search_kind,
+                match=self._match(filterset.form.cleaned_data),
+                queryset=self.get_queryset(),
+                key=key,
+                descending=descending,
+                relevance=relevance,
+                cursor=request.query_params.get("cursor"),
+                size=paginator.get_page_size(request),
+            )
+        except search.InvalidCursor as exc:
+            raise ValidationError({"cursor": paginator.invalid_cursor_message}) from exc
+        base = links.absolute_current(request)
+        return Response(
+            {
+                "count": found.total,
+                "next": _cursor_link(base, found.next_cursor),
+                "previous": _cursor_link(base, found.previous_cursor),
+                "results": self.get_serializer(found.rows, many=True).data,
+            }
+        )
+
+
+def _cursor_link(base: str, token: str | None) -> str | None:
+    return replace_query_param(base, "cursor", token) if token else None
 
 
 @extend_schema_view(
@@ -29,7 +91,7 @@ access_log = logging.getLogger("portal.access")
     ),
     retrieve=extend_schema(responses={200: serializers.ResourceDetailSerializer, **DETAIL_ERRORS}),
 )
-class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
+class ResourceViewSet(_SearchList, viewsets.ReadOnlyModelViewSet):
     """Data resources the caller may see: open and conditional entries for everyone, more for
     staff. ``download_url`` appears only where the caller may download."""
 
@@ -38,7 +100,16 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = ResourceFilter
     ordering_fields = ["modified", "title", "record_count", "quality_score"]
     ordering = ["-modified", "-id"]
-    pagination_class = pagination.CatalogCursorPagination
+    pagination_class = pagination.SearchPagination
+    search_kind = search.RESOURCES
+
+    def _match(self, data):
+        return search.resource_match(self.request.user, data)
+
+    def _ordering(self, request):
+        return search.resource_ordering(
+            request.query_params.get("ordering"), relevance_default=True
+        )
 
     def get_queryset(self):
         queryset = selectors.resource_queryset(user=self.request.user)
@@ -61,14 +132,21 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(responses={200: serializers.ProductSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(responses={200: serializers.ProductDetailSerializer, **DETAIL_ERRORS}),
 )
-class ProductViewSet(viewsets.ReadOnlyModelViewSet):
+class ProductViewSet(_SearchList, viewsets.ReadOnlyModelViewSet):
     """Listed data products (and, for the provider's staff, their unlisted ones); one product
     with its price history."""
 
     serializer_class = serializers.ProductSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ProductFilter
-    pagination_class = pagination.ProductCursorPagination
+    pagination_class = pagination.SearchPagination
+    search_kind = search.PRODUCTS
+
+    def _match(self, data):
+        return search.product_match(self.request.user, data)
+
+    def _ordering(self, request):
+        return "by_id", True, True
 
     def get_queryset(self):
         rows = selectors.product_queryset(user=self.request.user)
@@ -180,3 +258,56 @@ class APIRootView(routers.APIRootView):
         response = super().get(request, *args, **kwargs)
         response.data = {name: links.rebased(url) for name, url in response.data.items()}
         return response
+
+
+class SuggestionSerializer(drf_serializers.Serializer):
+    id = drf_serializers.IntegerField()
+    title = drf_serializers.CharField()
+    title_en = drf_serializers.CharField()
+    page_url = drf_serializers.CharField()
+
+
+class SuggestView(APIView):
+    """Typeahead over the titles of the data resources the caller may see: ``?q=`` holds the
+    words typed so far, the last one possibly unfinished; at most ``SEARCH_SUGGESTIONS``
+    entries, best quality first."""
+
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        operation_id="v1_suggest",
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="The words typed so far.")
+        ],
+        responses={
+            200: inline_serializer("Suggestions", {"results": SuggestionSerializer(many=True)}),
+            **LIST_ERRORS,
+        },
+    )
+    def get(self, request):
+        text = request.query_params.get("q", "")
+        if not text.strip():
+            raise ValidationError({"q": _("Type at least one word.")})
+        if len(text) > settings.CATALOG_MAX_QUERY_LENGTH:
+            raise ValidationError(
+                {
+                    "q": _("The search text is too long (at most %(max)d characters).")
+                    % {"max": settings.CATALOG_MAX_QUERY_LENGTH}
+                }
+            )
+        found = search.suggest(
+            request.user,
+            text,
+            queryset=selectors.resource_queryset(user=request.user),
+            limit=settings.SEARCH_SUGGESTIONS,
+        )
+        results = [
+            {
+                "id": r.pk,
+                "title": r.title,
+                "title_en": r.title_en,
+                "page_url": links.absolute(reverse("catalog:resource-detail", args=[r.pk])),
+            }
+            for r in found
+        ]
+        return Response({"results": results})

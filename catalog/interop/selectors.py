@@ -19,10 +19,10 @@ from catalog.models import (
     Product,
     Resource,
 )
+from catalog.search import catalogue as search
 from catalog.search.query import search_products, search_resources
 from catalog.selectors import newest_resources, product_queryset, resource_queryset
 from grading import policy
-from portal.pagination import RELEVANCE
 
 # ---------------------------------------------------------------------------------------------
 # Catalogue exports (CSV, XLSX)
@@ -57,12 +57,11 @@ class ResourceExport:
             yield from (by_id[pk] for pk in chunk if pk in by_id)
 
 
-def export_ordering(*, queryset: QuerySet, ordering: str = "") -> list[str]:
+def export_ordering(ordering: str = "") -> str:
     """The order of an export: ``ordering`` as the API list reads it (``modified``,
-    ``title``, ``record_count``, ``quality_score``, each optionally ``-``, comma-separated),
-    else the catalogue's
-    (search relevance first when searching, then newest first). ``ValidationError`` for an
-    unknown field."""
+    ``title``, ``record_count``, ``quality_score``, each optionally ``-``; the first of a
+    comma-separated list decides), else the catalogue's (search relevance first when searching,
+    then newest first). ``ValidationError`` for an unknown field."""
     names = [name.strip() for name in ordering.split(",") if name.strip()]
     unknown = [name for name in names if name.lstrip("-") not in EXPORT_ORDERINGS]
     if unknown:
@@ -70,20 +69,25 @@ def export_ordering(*, queryset: QuerySet, ordering: str = "") -> list[str]:
             _("Unknown ordering: %(names)s. Use %(allowed)s.")
             % {"names": ", ".join(unknown), "allowed": ", ".join(sorted(EXPORT_ORDERINGS))}
         )
-    if not names:
-        names = ["-modified"]
-        if RELEVANCE in queryset.query.annotations:
-            names.insert(0, "-" + RELEVANCE)
-    return [*names, "-id"]
+    return ",".join(names)
 
 
-def resource_export(*, user, queryset: QuerySet, ordering: list[str]) -> ResourceExport:
-    """The ids of the entries of ``queryset`` (a filtered ``resource_queryset(user=user)``) in
-    ``ordering``, at most ``settings.EXPORT_MAX_ROWS``, read now in one query; the entries
-    themselves are read in chunks when the export is iterated."""
+def resource_export(*, user, data: dict, ordering: str) -> ResourceExport:
+    """The ids of the entries a catalogue search (a resource filter's cleaned ``data``) finds
+    for ``user``, in ``ordering``, at most ``settings.EXPORT_MAX_ROWS``, from the search engine;
+    the entries themselves are read, and re-checked by the policy, in chunks when the export is
+    iterated."""
     limit = settings.EXPORT_MAX_ROWS
-    ids = list(queryset.order_by(*ordering).values_list("pk", flat=True)[: limit + 1])
-    return ResourceExport(ids[:limit], len(ids) > limit, limit, user)
+    key, descending, relevance = search.resource_ordering(ordering, relevance_default=True)
+    found, more = search.ids(
+        search.RESOURCES,
+        match=search.resource_match(user, data),
+        key=key,
+        descending=descending,
+        relevance=relevance,
+        limit=limit,
+    )
+    return ResourceExport(found, more, limit, user)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Q, QuerySet
-from django.db.models.functions import Coalesce
 
 from catalog.models import (
     Organization,
     Resource,
     Theme,
 )
+from catalog.search import catalogue as search
 from grading import policy
 
 # ---------------------------------------------------------------------------------------------
@@ -72,6 +72,11 @@ def overdue_resources(*, user, organizations: list[Organization], today: dt.date
     )
 
 
+def high_value_count(*, user) -> int:
+    """How many high-value entries ``user`` may see (the search engine counts them)."""
+    return search.count_resources(user=user, data={"high_value": True})
+
+
 def high_value_resources(*, user) -> QuerySet:
     """High-value entries ``user`` may see, by theme (in the themes' order), then title."""
     return (
@@ -97,15 +102,9 @@ class ResourceMap:
 
 def resource_map(*, user) -> ResourceMap:
     """The resource map: entries ``user`` may see, counted per top-level theme (sub-themes
-    count with their parent, as the catalogue's theme filter does) and provider, in one
-    grouped query; only themes and providers with a visible entry appear."""
-    grouped = (
-        policy.viewable(user)
-        .order_by()
-        .values("provider_id", top=Coalesce("theme__parent_id", "theme_id"))
-        .annotate(n=Count("id"))
-    )
-    counts = {(row["top"], row["provider_id"]): row["n"] for row in grouped}
+    count with their parent, as the catalogue's theme filter does) and provider by the search
+    engine (one aggregation); only themes and providers with a visible entry appear."""
+    counts = search.grouped_counts(user=user, outer="theme_top", inner="provider")
     theme_ids = {t for t, _p in counts}
     provider_ids = {p for _t, p in counts}
     themes = list(Theme.objects.filter(pk__in=theme_ids).order_by("position", "code"))

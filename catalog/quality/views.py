@@ -210,7 +210,12 @@ def high_value_list(request):
     page, previous_link, next_link = _page(
         request, quality_selectors.high_value_resources(user=request.user)
     )
-    context = {"resources": page, "previous_link": previous_link, "next_link": next_link}
+    context = {
+        "resources": page,
+        "total": quality_selectors.high_value_count(user=request.user),
+        "previous_link": previous_link,
+        "next_link": next_link,
+    }
     return render(request, "catalog/high_value.html", context)
 
 

@@ -225,7 +225,7 @@ def _rows(queryset: QuerySet, ids: list[int]) -> list:
     """The rows of ``ids`` the policy's ``queryset`` still holds, in the engine's order."""
     if not ids:
         return []
-    found = {row.pk: row for row in queryset.filter(pk__in=ids)}
+    found = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -263,17 +263,21 @@ def page(
     return SearchPage(_rows(queryset, ids), total, following, preceding)
 
 
-def ids(kind: str, *, match: Match | None, key: str, descending: bool = True, limit: int):
-    """The ids of the first ``limit`` matches in order (exports). Rows still go through the
-    policy's queryset."""
+def ids(
+    kind: str, *, match: Match | None, key: str, descending: bool, relevance: bool, limit: int
+) -> tuple[list[int], bool]:
+    """The ids of the first ``limit`` matches in order, and whether there were more (exports;
+    the rows still go through the policy)."""
     if match is None:
-        return []
+        return [], False
     _fresh()
     if key in TEXT_KEYS:
-        found, _n, _p = _offset(kind, match, key, descending, None, limit)
-        return found
-    hit = get_engine().search(kind, match, Order(key=key, descending=descending), limit)
-    return [key_id(k) for k in hit.keys]
+        found, following, _p = _offset(kind, match, key, descending, None, limit)
+    else:
+        found, following, _p = _keyset(
+            kind, _phases(match, relevance), key, descending, None, limit
+        )
+    return found, following is not None
 
 
 def facets(*, match: Match | None, user) -> tuple[int, dict[str, list[FacetValue]]]:
@@ -291,6 +295,21 @@ def facets(*, match: Match | None, user) -> tuple[int, dict[str, list[FacetValue
         result[name] = _labelled(name, counts, english)
         result[name].sort(key=lambda facet: (-facet.count, facet.value))
     return found.total, result
+
+
+def count_resources(*, user, data: dict) -> int:
+    """How many resources ``user`` may see that a filter's ``data`` selects."""
+    match = resource_match(user, data)
+    if match is None:
+        return 0
+    _fresh()
+    return get_engine().counts(RESOURCES, match, ()).total
+
+
+def grouped_counts(*, user, outer: str, inner: str) -> dict[tuple, int]:
+    """Resources ``user`` may see per (``outer``, ``inner``) value of two engine fields."""
+    _fresh()
+    return get_engine().grouped(RESOURCES, _visible(user), outer, inner)
 
 
 def _labelled(name: str, counts: dict, english: bool) -> list[FacetValue]:

@@ -328,11 +328,14 @@ class TantivyEngine:
         """Call inside :meth:`writing`."""
         catalogue = self._catalogues[kind]
         writer = catalogue.open().writer(heap_size=WRITER_HEAP, num_threads=1)
+        documents = list(documents)
+        gone = {int(pk) for pk in deleted} | {int(values["id"]) for values in documents}
         try:
-            for pk in deleted:
-                writer.delete_documents_by_term("id", int(pk))
+            if gone:
+                # (A term deletion with a Python int does not reach an unsigned field.)
+                ids = tantivy.Query.term_set_query(catalogue.schema, "id", sorted(gone))
+                writer.delete_documents_by_query(ids)
             for values in documents:
-                writer.delete_documents_by_term("id", int(values["id"]))
                 writer.add_document(_document(kind, values))
             writer.commit()
         except BaseException:

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories as f
+from tests.search_index import indexed
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,7 @@ def catalogue(world):
 
 
 def _queries(client, url):
+    indexed()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200

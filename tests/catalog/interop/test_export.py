@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests import factories as f
+from tests.search_index import indexed
 
 pytestmark = pytest.mark.django_db
 
@@ -190,6 +191,7 @@ def test_export__capped_with_a_note(client, make_resource, settings):
 
 
 def _count_export_queries(client, fmt: str) -> int:
+    indexed()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(_url(fmt))
         rows = _rows(response, fmt)

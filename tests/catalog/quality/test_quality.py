@@ -17,6 +17,7 @@ from catalog.publishing.resources import resource_create, resource_update
 from catalog.quality import criteria as quality
 from portal.actors import SYSTEM
 from tests import factories as f
+from tests.search_index import indexed
 
 pytestmark = pytest.mark.django_db
 
@@ -248,6 +249,7 @@ def test_api_sorts_and_filters_by_quality(client, scored):
 
 
 def _queries(client, url) -> int:
+    indexed()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200

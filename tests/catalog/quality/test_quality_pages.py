@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from grading.models import Membership
 from tests import factories as f
+from tests.search_index import indexed
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +18,7 @@ TODAY = timezone.localdate()
 
 
 def _queries(client, url) -> int:
+    indexed()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, url
