@@ -11,6 +11,7 @@ import json
 import resource as rusage
 import statistics
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -131,7 +132,8 @@ class Command(BaseCommand):
             following = client.get(url).json().get("next")
             if not following:
                 break
-            url = following.split("127.0.0.1", 1)[-1]
+            parts = urlsplit(following)
+            url = f"{parts.path}?{parts.query}"
         return url
 
     def _after_write(self, client, runs: int) -> dict:
