@@ -148,5 +148,7 @@ def documents(kind: str, ids: Iterable[int] | None = None) -> Iterator[dict]:
     if kind != RESOURCES:
         raise ValueError(kind)
     for rows in _batches(Resource, _RESOURCE_COLUMNS, ids):
+        if not rows:
+            continue
         scopes = _scopes(rows[0][0], rows[-1][0])
         yield from (_resource_document(row, scopes.get(row[0], [])) for row in rows)

@@ -75,6 +75,7 @@ TEXT_FIELDS = ("title", "body")
 FACET_SIZE = 10_000
 WRITER_HEAP = 50_000_000  # bytes, for incremental updates
 REBUILD_HEAP = 400_000_000  # bytes, split between the rebuild's threads
+_TOTAL = "__total"
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
 
 
@@ -268,13 +269,14 @@ class TantivyEngine:
     def counts(self, kind: str, match: Match, facets: Sequence[str]) -> Counts:
         searcher = self._catalogues[kind].searcher()
         query = self._query(kind, match)
-        total = searcher.search(query, limit=1, count=True).count
-        if not facets or not total:
-            return Counts(total=total, facets={name: {} for name in facets})
+        if not facets:
+            return Counts(total=searcher.search(query, limit=1, count=True).count)
+        # One pass over the matches: the count is an aggregation beside the facets.
         spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in facets}
+        spec[_TOTAL] = {"value_count": {"field": "id"}}
         found = searcher.aggregate(query, spec)
         return Counts(
-            total=total,
+            total=int(found[_TOTAL]["value"] or 0),
             facets={
                 name: {_plain(b["key"]): b["doc_count"] for b in found[name]["buckets"]}
                 for name in facets
