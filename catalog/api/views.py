@@ -14,6 +14,7 @@ from catalog import selectors
 from catalog.api import serializers
 from catalog.api.renderers import RowsCSVRenderer
 from catalog.api.schema import DETAIL_ERRORS, LIST_ERRORS, ROWS_PARAMETERS, ROWS_RESPONSES
+from catalog.engagement.services import usage_count
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.rows import selectors as row_selectors
 from grading import policy
@@ -36,7 +37,7 @@ class ResourceViewSet(viewsets.ReadOnlyModelViewSet):
     # The paginator appends ``-id`` to any ordering, so pages are stable and keyset-able.
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = ResourceFilter
-    ordering_fields = ["modified", "title", "record_count", "quality_score"]
+    ordering_fields = ["modified", "title", "record_count", "quality_score", "download_count"]
     ordering = ["-modified", "-id"]
     pagination_class = pagination.CatalogCursorPagination
 
@@ -146,6 +147,7 @@ class ResourceRowsView(APIView):
             action="query",
             detail={"rows": len(page.rows), "params": request.query_params.urlencode()[:500]},
         )
+        usage_count(resource_id=page.resource.pk, kind="api")
         access_log.info(
             "rows resource=%s user=%s", page.resource.pk, request.user.pk or "anonymous"
         )
