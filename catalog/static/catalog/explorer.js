@@ -58,7 +58,7 @@
     });
     if (state.ordering) params.set("ordering", state.ordering);
     Object.keys(extra || {}).forEach(function (key) {
-      if (extra[key] !== null && extra[key] !== undefined) params.set(key, extra[key]);
+      if (extra[key] !== null && extra[key] !== undefined && extra[key] !== "") params.set(key, extra[key]);
     });
     return config.api + "?" + params.toString();
   }
@@ -179,8 +179,8 @@
       pager.querySelector("[data-page=next]").disabled = !next;
       pager.querySelector("[data-page=previous]").disabled = state.index === 0;
       pager.querySelector("[data-page=first]").disabled = state.index === 0;
-      status.textContent = msg.msgPage + " " + (state.index + 1) + " · " +
-        (config.rows || 0).toLocaleString(locale) + " " + msg.msgTotal;
+      status.textContent = msg.msgStatus.replace("{page}", String(state.index + 1))
+        .replace("{rows}", (config.rows || 0).toLocaleString(locale));
     }).catch(function (error) {
       status.textContent = msg.msgError + " " + error.message;
     });
