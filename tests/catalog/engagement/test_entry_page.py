@@ -124,7 +124,7 @@ def test_explorer__api_snippets_name_the_real_url_and_the_key_header(client, mak
     resource = make_table("open_L1", n=3)
     body = _page(client, resource).content.decode()
     url = f"https://data.example.gov.cn/api/v1/resources/{resource.pk}/rows/"
-    assert f'curl -H "X-API-Key: $PORTAL_API_KEY"' in body and url in body
+    assert 'curl -H "X-API-Key: $PORTAL_API_KEY"' in body and url in body
     assert f'url = "{url}"' in body and 'headers = {"X-API-Key"' in body
 
 
