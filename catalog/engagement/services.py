@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -30,15 +31,26 @@ KINDS = {
 BOT_AGENT = re.compile(r"bot|crawl|spider|slurp|monitor|curl/|wget|python-requests", re.I)
 REPEAT_SECONDS = 6 * 3600
 
+log = logging.getLogger(__name__)
+
 
 def usage_count(*, resource_id: int, kind: str, request=None) -> bool:
     """Add one use of ``kind`` ("view", "download", "api") to the entry, today and in all: two
     UPDATEs with ``F()`` (an INSERT the first time a day is counted). With ``request``, page
     views from self-declared robots and repeats by the same visitor within a few hours are
     not counted. Returns whether the use was counted."""
-    total, daily = KINDS[kind]
     if request is not None and kind == "view" and not _first_view(request, resource_id):
         return False
+    try:
+        return _count(resource_id, kind)
+    except DatabaseError:
+        # A count is not worth failing the page or the data for (a busy SQLite file, say).
+        log.warning("use not counted: resource=%s kind=%s", resource_id, kind, exc_info=True)
+        return False
+
+
+def _count(resource_id: int, kind: str) -> bool:
+    total, daily = KINDS[kind]
     today = timezone.localdate()
     with transaction.atomic():
         Resource.objects.filter(pk=resource_id).update(**{total: F(total) + 1})

@@ -18,6 +18,16 @@
   var RANGED = { integer: true, decimal: true, date: true, datetime: true };
 
   var state = { filters: {}, ordering: "", cursors: [null], index: 0, view: "table" };
+  // The latest request of each view: answers to earlier ones (a filter typed on, a sort
+  // clicked twice) arrive late and are dropped.
+  var latest = { table: 0, chart: 0, map: 0 };
+
+  function current(view) {
+    var token = ++latest[view];
+    return function (handler) {
+      return function (value) { if (token === latest[view]) return handler(value); };
+    };
+  }
 
   // ---- small helpers ---------------------------------------------------------------------
 
@@ -159,7 +169,8 @@
   function showPage() {
     status.textContent = msg.msgLoading;
     var cursor = state.cursors[state.index];
-    load({ page_size: config.page_size, cursor: cursor }).then(function (page) {
+    var only = current("table");
+    load({ page_size: config.page_size, cursor: cursor }).then(only(function (page) {
       var body = table.tBodies[0];
       body.textContent = "";
       page.results.forEach(function (row) {
@@ -181,9 +192,9 @@
       pager.querySelector("[data-page=first]").disabled = state.index === 0;
       status.textContent = msg.msgStatus.replace("{page}", String(state.index + 1))
         .replace("{rows}", (config.rows || 0).toLocaleString(locale));
-    }).catch(function (error) {
+    })).catch(only(function (error) {
       status.textContent = msg.msgError + " " + error.message;
-    });
+    }));
   }
 
   pager.addEventListener("click", function (event) {
@@ -227,7 +238,8 @@
     var ordering = state.ordering;
     var categoryField = fieldNamed(category);
     var timeAxis = categoryField.type === "date" || categoryField.type === "datetime";
-    load({ page_size: SAMPLE, ordering: timeAxis && !ordering ? category : ordering }).then(function (page) {
+    var only = current("chart");
+    load({ page_size: SAMPLE, ordering: timeAxis && !ordering ? category : ordering }).then(only(function (page) {
       var sums = {};
       var keys = [];
       page.results.forEach(function (row) {
@@ -244,9 +256,9 @@
       if (!keys.length) { chartBox.textContent = msg.msgChartEmpty; return; }
       chartBox.appendChild(chartSvg(keys, sums, kindSelect.value, fieldNamed(value).name));
       chartBox.appendChild(el("p", { "class": "hint" }, msg.msgSample));
-    }).catch(function (error) {
+    })).catch(only(function (error) {
       chartBox.textContent = msg.msgError + " " + error.message;
-    });
+    }));
   }
 
   function chartSvg(keys, sums, kind, label) {
@@ -313,7 +325,8 @@
     if (!mapBox || !config.coordinates) return;
     var lng = config.coordinates.lng, lat = config.coordinates.lat;
     mapBox.textContent = msg.msgLoading;
-    load({ page_size: SAMPLE }).then(function (page) {
+    var only = current("map");
+    load({ page_size: SAMPLE }).then(only(function (page) {
       var points = page.results.filter(function (row) {
         return typeof row.data[lng] === "number" && typeof row.data[lat] === "number" &&
           Math.abs(row.data[lng]) <= 180 && Math.abs(row.data[lat]) <= 90;
@@ -322,9 +335,9 @@
       if (!points.length) { mapBox.textContent = msg.msgMapEmpty; return; }
       mapBox.appendChild(mapSvg(points, lng, lat));
       mapBox.appendChild(el("p", { "class": "hint" }, msg.msgSample));
-    }).catch(function (error) {
+    })).catch(only(function (error) {
       mapBox.textContent = msg.msgError + " " + error.message;
-    });
+    }));
   }
 
   function mapSvg(points, lng, lat) {
