@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from catalog.search.schema import REVERSIBLE
+
 
 class Migration(migrations.Migration):
 
@@ -80,4 +82,6 @@ class Migration(migrations.Migration):
             model_name='resourcefollow',
             constraint=models.UniqueConstraint(fields=('user', 'resource'), name='follow_user_resource'),
         ),
+        # A rebuilt catalog_resource lost its search triggers on SQLite: put them back.
+        migrations.RunPython(*REVERSIBLE),
     ]
