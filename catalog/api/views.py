@@ -147,7 +147,10 @@ class ResourceRowsView(APIView):
             action="query",
             detail={"rows": len(page.rows), "params": request.query_params.urlencode()[:500]},
         )
-        usage_count(resource_id=page.resource.pk, kind="api")
+        # The entry page's explorer reads through this API too; those reads are page use,
+        # not API calls (the header only ever spares a count).
+        if request.headers.get("X-Portal-Explorer") != "1":
+            usage_count(resource_id=page.resource.pk, kind="api")
         access_log.info(
             "rows resource=%s user=%s", page.resource.pk, request.user.pk or "anonymous"
         )

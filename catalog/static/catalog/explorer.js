@@ -75,7 +75,7 @@
 
   function load(extra) {
     return fetch(query(extra), {
-      headers: { Accept: "application/json" },
+      headers: { Accept: "application/json", "X-Portal-Explorer": "1" },
       credentials: "same-origin",
     }).then(function (response) {
       return response.json().then(function (body) {

@@ -190,6 +190,7 @@ def test_counts__views_downloads_and_api_calls(client, make_table):
     client.get(reverse("catalog:distribution-download", args=[resource.pk, distribution.pk]))
     client.get(reverse("api:rows", args=[resource.pk]))
     client.get(reverse("api:rows", args=[resource.pk]))
+    client.get(reverse("api:rows", args=[resource.pk]), HTTP_X_PORTAL_EXPLORER="1")  # the page's
     resource.refresh_from_db()
     assert (resource.view_count, resource.download_count, resource.api_call_count) == (1, 1, 2)
     day = ResourceDailyCount.objects.get(resource=resource)
@@ -353,3 +354,14 @@ def test_query_count__does_not_grow_with_related_entries_or_counts(
     after = _queries(client, resource)
     assert after == before
     assert len(_page(client, resource).context["related"]) == 5
+
+
+def test_counts__a_page_served_from_the_anonymous_cache_is_counted(client, make_table, settings):
+    settings.ANONYMOUS_CACHE_SECONDS = 60
+    resource = make_table("open_L1", n=3)
+    first = _page(client, resource, **BROWSER)
+    second = _page(client, resource, HTTP_USER_AGENT="Mozilla/5.0 (Macintosh) Safari/605.1")
+    again = _page(client, resource, HTTP_USER_AGENT="Mozilla/5.0 (Macintosh) Safari/605.1")
+    assert (first["X-Cache"], second["X-Cache"], again["X-Cache"]) == ("miss", "hit", "hit")
+    resource.refresh_from_db()
+    assert resource.view_count == 2  # two visitors; the second one's repeat is not counted
