@@ -38,7 +38,10 @@ def resource_queryset(*, user) -> QuerySet:
 
 def resource_detail(*, user, pk: int) -> Resource:
     """One resource with its dictionary and distributions, or 404 if ``user`` may not see it."""
-    queryset = policy.annotate_public_download(resource_queryset(user=user)).prefetch_related(
+    # The loaded row table gives the record count of the real data, beside the declared one.
+    queryset = policy.annotate_public_download(
+        resource_queryset(user=user).select_related("row_table")
+    ).prefetch_related(
         Prefetch("fields", queryset=Field.objects.order_by("position", "id")),
         Prefetch(
             "distributions",

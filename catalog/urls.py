@@ -21,6 +21,12 @@ urlpatterns = [
     path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),
     path("feeds/resources.atom", feeds.ResourceFeed(), name="resource-feed"),
     path(
+        "feeds/resources/<int:pk>.atom",
+        feeds.ResourceChangesFeed(),
+        name="resource-changes-feed",
+    ),
+    path("resources/<int:pk>/follow/", views.resource_follow, name="resource-follow"),
+    path(
         "resources/<int:pk>/distributions/<int:distribution_pk>/download/",
         views.distribution_download,
         name="distribution-download",

@@ -1,28 +1,37 @@
 """Catalogue pages: thin views over the selectors; access questions go to the policy."""
 
+import datetime as dt
 import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.timezone import localdate
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
 from catalog import selectors
+from catalog.engagement import selectors as engagement
+from catalog.engagement.services import resource_follow as follow_entry
+from catalog.engagement.services import resource_unfollow, usage_count
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.forms import CatalogQueryForm
 from catalog.interop import dcat, export, schemaorg
 from catalog.interop import selectors as interop_selectors
 from catalog.interop.negotiation import HTML, preferred_format
+from catalog.models import Field
 from catalog.publishing import selectors as workspace_selectors
 from catalog.publishing.pricing import PRICE_CHANGE_STATES
 from catalog.rows import selectors as row_selectors
@@ -88,7 +97,8 @@ def resource_list(request):
     )
     if not filterset.is_valid():
         return render_error(request, 400, _filter_errors(filterset))
-    by_quality = request.GET.get("sort") == "quality"
+    sort = request.GET.get("sort", "")
+    key = SORT_KEYS.get(sort, "by_modified")
     try:
         size = _page_size(request)
         match = search.resource_match(request.user, filterset.form.cleaned_data)
@@ -96,8 +106,8 @@ def resource_list(request):
             search.RESOURCES,
             match=match,
             queryset=selectors.resource_queryset(user=request.user),
-            key="by_quality" if by_quality else "by_modified",
-            relevance=not by_quality,
+            key=key,
+            relevance=sort not in SORT_KEYS,
             cursor=request.GET.get("cursor"),
             size=size,
             count=False,
@@ -117,11 +127,19 @@ def resource_list(request):
         "query": query,
         "suggestions": search.did_you_mean(request.user, query) if query and not total else [],
         "export_query": _without_paging(request.GET),
-        "sort": "quality" if by_quality else "",
+        "sort": sort if sort in SORT_KEYS else "",
         "previous_link": _link(request, found.previous_cursor),
         "next_link": _link(request, found.next_cursor),
     }
     return render(request, "catalog/resource_list.html", context)
+
+
+# The catalogue page's sort options (``?sort=``) and the keyset order each pages by; the
+# default is the newest first.
+# The page's sort options (besides newest first, with relevance when searching): engine keys.
+SORT_KEYS = {"quality": "by_quality", "downloads": "by_downloads"}
+# The same as an ordering of the export and the API.
+SORT_ORDERINGS = {"quality": "-quality_score", "downloads": "-download_count"}
 
 
 def _without_paging(params) -> str:
@@ -142,10 +160,10 @@ def resource_export(request, fmt: str):
     )
     if not filterset.is_valid():
         return render_error(request, 400, _filter_errors(filterset))
-    # The page's "sort by quality" is the API's ordering by descending score.
-    by_quality = "-quality_score" if request.GET.get("sort") == "quality" else ""
+    # The page's sort options are the API's orderings by descending score or downloads.
+    sorted_by = SORT_ORDERINGS.get(request.GET.get("sort", ""), "")
     try:
-        ordering = interop_selectors.export_ordering(request.GET.get("ordering", by_quality))
+        ordering = interop_selectors.export_ordering(request.GET.get("ordering", sorted_by))
     except ValidationError as exc:
         return render_error(request, 400, " ".join(exc.messages))
     found = interop_selectors.resource_export(
@@ -194,14 +212,27 @@ def resource_detail(request, pk: int):
 def _resource_page(request, pk: int):
     resource = selectors.resource_detail(user=request.user, pk=pk)
     _mark_downloadable_files(request.user, resource)
+    user = request.user
+    grants = list(policy.grants_held(user, resource))
+    for grant in grants:
+        grant.quota_left = None if grant.quota is None else max(grant.quota - grant.used, 0)
+    may_follow = policy.can_follow(user, resource)
+    preview = _preview(request, resource)
     context = {
         "resource": resource,
         "tier_meaning": TIER_MEANING.get(resource.tier, ""),
-        "show_grades": policy.can_see_grades(request.user),
+        "show_grades": policy.can_see_grades(user),
+        # A grantee is told what they hold, not how to apply.
+        "grants": grants,
         "access_message": None
-        if resource.may_download
-        else policy.denial_message(request.user, resource),
-        "can_apply": policy.can_apply(request.user, resource),
+        if resource.may_download or grants
+        else policy.denial_message(user, resource),
+        "can_apply": policy.can_apply(user, resource) and not grants,
+        "can_flag_high_value": policy.can_flag_high_value(user, resource),
+        "may_follow": may_follow,
+        "following": may_follow and engagement.is_following(user=user, resource=resource),
+        "related": engagement.related_resources(user=user, resource=resource),
+        "explorer": _explorer(request, resource, preview),
         "feedback_answers": feedback.public_feedback(user=request.user, resource=resource)[
             : settings.FEEDBACK_SHOWN
         ],
@@ -209,9 +240,67 @@ def _resource_page(request, pk: int):
         "may_complain": policy.can_complain(request.user, resource),
         "dataset_jsonld": schemaorg.dataset(resource, base_url=_base_url(request)),
         "history": workspace_selectors.resource_history(user=request.user, resource=resource),
-        **_preview(request, resource),
+        **preview,
     }
-    return render(request, "catalog/resource_detail.html", context)
+    usage_count(resource_id=resource.pk, kind="view", request=request)
+    response = render(request, "catalog/resource_detail.html", context)
+    # An anonymous answer served again from the page cache is counted there (portal.cache).
+    response.usage_hit = (resource.pk, "view")
+    return response
+
+
+def _explorer(request, resource, preview: dict) -> dict | None:
+    """What the data explorer needs (the row API's address, the fields the visitor may
+    filter, sort, chart and map), only when the policy let the preview read the rows: the
+    explorer then asks the same API, which asks the policy again."""
+    page = preview.get("preview")
+    if page is None:
+        return None
+    fields = [{"name": f.name, "name_en": f.name_en, "type": f.data_type} for f in page.visible]
+    api = reverse("api:rows", args=[resource.pk])
+    return {
+        "api": api,
+        "api_url": links.absolute(api),
+        "first_field": fields[0]["name_en"] if fields else "",
+        "fields": fields,
+        "page_size": settings.ROWS_EXPLORER_PAGE_SIZE,
+        "coordinates": _coordinates(page.visible),
+        "rows": page.table.row_count,
+    }
+
+
+def _coordinates(fields) -> dict | None:
+    """The longitude and latitude fields of the dictionary, if it has both (the map view)."""
+    found = {}
+    for field in fields:
+        name = field.name_en.lower()
+        for axis, names in COORDINATE_NAMES.items():
+            if axis not in found and (
+                name in names or name.endswith(tuple("_" + n for n in names))
+            ):
+                found[axis] = field.name_en
+    return found if len(found) == 2 else None
+
+
+COORDINATE_NAMES = {"lng": ("longitude", "lng", "lon"), "lat": ("latitude", "lat")}
+
+
+@require_POST
+def resource_follow(request, pk: int):
+    """Follow an entry for update notices (``action=follow``) or stop (``action=unfollow``):
+    404 for an entry the caller may not see, the login page for anonymous visitors."""
+    resource = selectors.resource_detail(user=request.user, pk=pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("catalog:resource-detail", args=[pk]))
+    if request.POST.get("action") == "unfollow":
+        resource_unfollow(user=request.user, resource=resource)
+        messages.success(request, _("You no longer follow this entry."))
+    else:
+        follow_entry(user=request.user, resource=resource)
+        messages.success(
+            request, _("You follow this entry: you will be told when it gets new data.")
+        )
+    return redirect("catalog:resource-detail", resource.pk)
 
 
 def _mark_downloadable_files(user, resource) -> None:
@@ -277,8 +366,38 @@ def _preview(request, resource) -> dict:
             detail={"rows": len(page.rows), "preview": True},
             charge=False,
         )
-    rows = [[row["data"][f.name_en] for f in page.visible] for row in page.rows]
+    rows = [
+        [readable(row["data"][f.name_en], f.data_type) for f in page.visible] for row in page.rows
+    ]
     return {"preview": page, "preview_rows": rows, "preview_denied": None}
+
+
+# Figures from this size on are grouped by thousands; smaller ones (years, codes) are not.
+GROUPED_FROM = 10_000
+
+
+def readable(value, data_type: str):
+    """A stored cell as a reader expects it: dates and times in the language's format (times
+    in the portal's time zone), large figures grouped by thousands; anything else as it is."""
+    if value is None or isinstance(value, bool):
+        return value
+    if data_type in (Field.DataType.DATE, Field.DataType.DATETIME) and isinstance(value, str):
+        return _readable_moment(value, data_type)
+    if isinstance(value, int | float) and abs(value) >= GROUPED_FROM:
+        return intcomma(value)
+    return value
+
+
+def _readable_moment(text: str, data_type: str) -> str:
+    try:
+        if data_type == Field.DataType.DATE:
+            return formats.date_format(dt.date.fromisoformat(text), "DATE_FORMAT")
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text  # kept as text when it did not parse on loading either
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "DATETIME_FORMAT")
 
 
 @require_safe
@@ -301,6 +420,7 @@ def _stream_file(request, resource, distribution, stored, version: int | None = 
     if version is not None:
         detail["version"] = version
     access_record(user=request.user, resource=resource, action="download", detail=detail)
+    usage_count(resource_id=resource.pk, kind="download")
     try:
         handle = stored.file.open("rb")
     except FileNotFoundError as exc:

@@ -196,6 +196,17 @@ def _key(request) -> str:
     return f"page:{_version()}:{host}:{get_language()}:{_variant(request)}:{path}"
 
 
+def _count_use(request, response) -> None:
+    """Count the use a cached answer stands for (an entry's page view), as its view did."""
+    hit = getattr(response, "usage_hit", None)
+    if hit is None:
+        return
+    from catalog.engagement.services import usage_count
+
+    resource_id, kind = hit
+    usage_count(resource_id=resource_id, kind=kind, request=request)
+
+
 class AnonymousCacheMiddleware:
     """Serve and store anonymous GET answers (status 200, no cookies set)."""
 
@@ -219,6 +230,7 @@ class AnonymousCacheMiddleware:
             if refused is not None:
                 return refused
             cached["X-Cache"] = "hit"
+            _count_use(request, cached)
             return cached
         response = self.get_response(request)
         if self._storable(response):

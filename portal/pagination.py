@@ -243,5 +243,12 @@ class QualityCursorPagination(CatalogCursorPagination):
         return self.ordering
 
 
+class DownloadsCursorPagination(QualityCursorPagination):
+    """Most downloaded first (the catalogue page's "most downloaded"), over the index on
+    ``(-download_count, -id)``."""
+
+    ordering = ("-download_count", "-id")
+
+
 class NameCursorPagination(CatalogCursorPagination):
     ordering = ("code",)

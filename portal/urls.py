@@ -12,6 +12,8 @@ handler500 = "portal.errors.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("grading.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -1,14 +1,36 @@
 """Site pages outside the catalogues: home, about, and the language switch."""
 
 from django.conf import settings
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from catalog import selectors
+from portal import links
 from portal.errors import render_error
+
+# Paths robots are asked to leave alone: the heavy or per-user API endpoints (the catalogue
+# itself is described by the sitemap), the workspaces, accounts and the administration.
+ROBOTS_DISALLOWED = (
+    "/api/",
+    "/resources/export.",
+    "/workspace/",
+    "/admin/",
+    "/accounts/",
+    "/applications/",
+    "/grants/",
+    "/notices/",
+    "/operation/",
+    "/supervision/",
+    "/audit/",
+    "/i18n/",
+    "/*/download/",
+)
 
 
 @require_safe
@@ -38,3 +60,18 @@ def set_language(request):
     if code not in dict(settings.LANGUAGES):
         return render_error(request, 400, _("Unknown language: %(code)s") % {"code": code[:20]})
     return django_set_language(request)
+
+
+@require_safe
+def robots_txt(request):
+    """``/robots.txt``: public pages allowed, heavy and private paths not, and the sitemap."""
+    lines = ["User-agent: *", "Allow: /"]
+    lines += [f"Disallow: {path}" for path in ROBOTS_DISALLOWED]
+    lines.append(f"Sitemap: {links.absolute(reverse('catalog:sitemap'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def favicon(request):
+    """``/favicon.ico``, which browsers and feed readers ask for: the site's SVG icon."""
+    return redirect(static("portal/favicon.svg"), permanent=True)

@@ -26,6 +26,7 @@ from catalog import selectors
 from catalog.api import serializers
 from catalog.api.renderers import RowsCSVRenderer
 from catalog.api.schema import DETAIL_ERRORS, LIST_ERRORS, ROWS_PARAMETERS, ROWS_RESPONSES
+from catalog.engagement.services import usage_count
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.rows import selectors as row_selectors
 from catalog.search import catalogue as search
@@ -98,7 +99,7 @@ class ResourceViewSet(_SearchList, viewsets.ReadOnlyModelViewSet):
     # The paginator appends ``-id`` to any ordering, so pages are stable and keyset-able.
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = ResourceFilter
-    ordering_fields = ["modified", "title", "record_count", "quality_score"]
+    ordering_fields = ["modified", "title", "record_count", "quality_score", "download_count"]
     ordering = ["-modified", "-id"]
     pagination_class = pagination.SearchPagination
     search_kind = search.RESOURCES
@@ -224,6 +225,10 @@ class ResourceRowsView(APIView):
             action="query",
             detail={"rows": len(page.rows), "params": request.query_params.urlencode()[:500]},
         )
+        # The entry page's explorer reads through this API too; those reads are page use,
+        # not API calls (the header only ever spares a count).
+        if request.headers.get("X-Portal-Explorer") != "1":
+            usage_count(resource_id=page.resource.pk, kind="api")
         access_log.info(
             "rows resource=%s user=%s", page.resource.pk, request.user.pk or "anonymous"
         )

@@ -14,6 +14,7 @@ from . import (
     accounts,
     agreements,
     applications,
+    catalogue,
     crossborder,
     market,
     merchants,
@@ -48,6 +49,8 @@ def play(path: Path) -> bool:
             return False
         accounts.make(workflows["enterprises"])
         publishing.make(workflows["resources"])
+        catalogue.high_value(workflows["high_value"])
+        catalogue.dates_as_of(workflows["as_of"])
         # Agreements before products: only an operator under an active agreement may register.
         agreements.make(workflows["agreements"])
         # ... or as a verified data merchant (open sources need no agreement then).

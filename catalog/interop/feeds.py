@@ -65,3 +65,47 @@ class ResourceFeed(Feed):
 
     def item_categories(self, item) -> list[str]:
         return [plain_text(text) for text in (item.theme.display_name, *item.keyword_list)]
+
+
+class ResourceChangesFeed(Feed):
+    """The changes of one entry the anonymous public may see (its versions kept while public,
+    newest first), so a feed reader can follow it; 404 for an entry the public may not see."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, pk: int):
+        return interop_selectors.public_resource(pk=pk)
+
+    def title(self, obj) -> str:
+        return plain_text(f"{obj.display_title} · {_('Changes')}")
+
+    def link(self, obj) -> str:
+        return links.absolute(reverse("catalog:resource-detail", args=[obj.pk]))
+
+    def feed_url(self, obj) -> str:
+        return links.absolute(reverse("catalog:resource-changes-feed", args=[obj.pk]))
+
+    def items(self, obj):
+        return interop_selectors.public_versions(resource=obj, limit=FEED_LENGTH)
+
+    def item_title(self, item) -> str:
+        return plain_text(f"{_('Version')} {item.number}: {_(item.summary)}")
+
+    def item_description(self, item) -> str:
+        return plain_text(_(item.summary))
+
+    def item_link(self, item) -> str:
+        url = reverse("catalog:resource-detail", args=[item.resource_id])
+        return links.absolute(f"{url}#history")
+
+    def item_guid(self, item) -> str:
+        url = reverse("catalog:resource-detail", args=[item.resource_id])
+        return links.absolute(f"{url}#version-{item.number}")
+
+    item_guid_is_permalink = False
+
+    def item_updateddate(self, item):
+        return item.created_at
+
+    def item_pubdate(self, item):
+        return item.created_at

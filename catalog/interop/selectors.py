@@ -18,6 +18,7 @@ from catalog.models import (
     Organization,
     Product,
     Resource,
+    ResourceVersion,
 )
 from catalog.search import catalogue as search
 from catalog.search.query import search_products, search_resources
@@ -28,7 +29,9 @@ from grading import policy
 # Catalogue exports (CSV, XLSX)
 # ---------------------------------------------------------------------------------------------
 
-EXPORT_ORDERINGS = frozenset({"modified", "title", "record_count", "quality_score"})
+EXPORT_ORDERINGS = frozenset(
+    {"modified", "title", "record_count", "quality_score", "download_count"}
+)
 EXPORT_COLUMNS = (
     *("pk", "code", "title", "title_en", "tier", "grade", "format", "update_cycle"),
     *("issued", "modified", "keywords", "license"),
@@ -180,3 +183,17 @@ def organizations_for_sitemap() -> QuerySet:
 def newest_public_resources(*, limit: int = 50) -> list[Resource]:
     """The ``limit`` most recently modified entries the anonymous public may see (the feed)."""
     return newest_resources(user=AnonymousUser(), limit=limit)
+
+
+def public_resource(*, pk: int) -> Resource:
+    """One entry the anonymous public may see, or 404 (the entry's changes feed)."""
+    try:
+        return policy.viewable(AnonymousUser()).get(pk=pk)
+    except Resource.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def public_versions(*, resource: Resource, limit: int = 50) -> list:
+    """The versions of ``resource`` kept while it was public, newest first."""
+    versions = ResourceVersion.objects.filter(resource=resource, public=True)
+    return list(versions.order_by("-number")[:limit])

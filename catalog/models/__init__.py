@@ -7,6 +7,7 @@ these models (they import nothing from it). One module per kind of record, all i
 from ``catalog.models``.
 """
 
+from catalog.models.engagement import ResourceDailyCount, ResourceFollow
 from catalog.models.harvest import HarvestRecord
 from catalog.models.organizations import Organization, Theme, UpdateCycle
 from catalog.models.products import Product, ProductPrice
@@ -29,6 +30,8 @@ __all__ = [
     "Product",
     "ProductPrice",
     "Resource",
+    "ResourceDailyCount",
+    "ResourceFollow",
     "ResourceVersion",
     "Row",
     "RowTable",

@@ -64,6 +64,11 @@ class Resource(CleanTextModel, models.Model):
     # When the next update is due: ``modified`` plus the update cycle's allowance; NULL for
     # irregular updates, which are never overdue.
     update_due = models.DateField(_("next update due"), null=True, blank=True)
+    # Uses in all, kept by ``catalog.engagement.services`` beside the per-day counts: shown on
+    # the entry page without a query, and the catalogue's "most downloaded" order.
+    view_count = models.PositiveBigIntegerField(_("page views"), default=0)
+    download_count = models.PositiveBigIntegerField(_("downloads"), default=0)
+    api_call_count = models.PositiveBigIntegerField(_("API calls"), default=0)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -106,6 +111,8 @@ class Resource(CleanTextModel, models.Model):
             # The catalogue sorted by quality (keyset pages over this index) and filtered by a
             # minimum score.
             models.Index(fields=["-quality_score", "-id"], name="resource_quality"),
+            # The catalogue sorted by downloads (keyset pages over this index).
+            models.Index(fields=["-download_count", "-id"], name="resource_downloads"),
             # The agency dashboard: each provider's entries by due date (overdue first).
             models.Index(fields=["provider", "update_due"], name="resource_provider_due"),
             models.Index(

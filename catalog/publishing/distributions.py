@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from catalog.engagement.services import followers_notify
 from catalog.models import (
     Distribution,
     DistributionVersion,
@@ -107,6 +108,10 @@ def distribution_add_link(
         actor=actor, resource=resource, summary=gettext_noop("Distribution added"), changes=[change]
     )
     resource_refresh_quality(resource=resource)
+    if resource.status == RS.PUBLISHED:
+        followers_notify(
+            resource=resource, what=_("a new distribution: %(title)s") % {"title": title}
+        )
     transaction.on_commit(catalog_changed)
     return distribution
 
@@ -186,6 +191,12 @@ def _after_upload(actor, resource: Resource, distribution: Distribution, checked
     record_version(
         actor=actor, resource=resource, summary=gettext_noop("File uploaded"), changes=[change]
     )
+    if resource.status == RS.PUBLISHED:
+        what = _("version %(number)s of the file “%(title)s”") % {
+            "number": distribution.version,
+            "title": distribution.title,
+        }
+        followers_notify(resource=resource, what=what)
 
 
 @transaction.atomic

@@ -119,6 +119,7 @@ def _manage_context(request, resource, **extra) -> dict:
     return {
         "resource": resource,
         "can_edit": policy.can_edit(user, resource) and policy.can_change_in_state(user, resource),
+        "can_flag_high_value": policy.can_flag_high_value(user, resource),
         "actions": [
             name
             for name in TRANSITIONS

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import (
     Distribution,
@@ -16,6 +18,8 @@ from catalog.models import (
 from catalog.quality import criteria
 from catalog.search import outbox as search_outbox
 from catalog.search.engine import RESOURCES
+from grading import audit, policy
+from portal.actors import is_system
 from portal.cache import catalog_changed
 
 
@@ -102,3 +106,23 @@ def _bulk_quality(batch: list[Resource], names: list[str]) -> int:
         Resource.objects.bulk_update(batch, names)
         search_outbox.record(RESOURCES, [resource.pk for resource in batch])
     return len(batch)
+
+
+@transaction.atomic
+def resource_set_high_value(*, actor, resource: Resource, high_value: bool) -> Resource:
+    """Put the entry on the high-value dataset list (高价值数据清单) or take it off: editors of
+    the providing agency and platform administrators. Audited; nothing is written (nor
+    audited) when the flag already has that value."""
+    if not is_system(actor) and not policy.can_flag_high_value(actor, resource):
+        raise PermissionDenied(_("Only the agency's editors or the platform may change this."))
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if resource.high_value == high_value:
+        return resource
+    resource.high_value = high_value
+    Resource.objects.filter(pk=resource.pk).update(high_value=high_value)
+    search_outbox.record(RESOURCES, [resource.pk])
+    audit.record(
+        actor=actor, action="resource.high_value", obj=resource, payload={"high_value": high_value}
+    )
+    transaction.on_commit(catalog_changed)
+    return resource

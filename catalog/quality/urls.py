@@ -12,6 +12,11 @@ urlpatterns = [
         name="import-template",
     ),
     path("workspace/quality/", quality_views.quality_dashboard, name="dashboard"),
+    path(
+        "workspace/resources/<int:pk>/high-value/",
+        quality_views.high_value_set,
+        name="high-value-set",
+    ),
     path("high-value/", quality_views.high_value_list, name="high-value"),
     path("map/", quality_views.resource_map, name="map"),
 ]

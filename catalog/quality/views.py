@@ -6,19 +6,23 @@ import json
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from catalog import selectors as catalog_selectors
 from catalog.models import Organization
 from catalog.publishing import importer
 from catalog.quality import selectors as quality_selectors
+from catalog.quality.services import resource_set_high_value
 from grading import policy
 
 PAGE_SIZE = 20
@@ -217,6 +221,25 @@ def high_value_list(request):
         "next_link": next_link,
     }
     return render(request, "catalog/high_value.html", context)
+
+
+@login_required
+@require_POST
+def high_value_set(request, pk: int):
+    """Put an entry on the high-value list (``high_value=1``) or take it off (``0``): 404 for
+    an entry the caller may not see, 403 for one whose flag the caller may not change."""
+    resource = catalog_selectors.resource_detail(user=request.user, pk=pk)
+    if not policy.can_flag_high_value(request.user, resource):
+        raise PermissionDenied(_("Only the agency's editors or the platform may change this."))
+    flag = request.POST.get("high_value") == "1"
+    resource_set_high_value(actor=request.user, resource=resource, high_value=flag)
+    if flag:
+        messages.success(request, _("The entry is on the high-value dataset list."))
+    else:
+        messages.success(request, _("The entry is off the high-value dataset list."))
+    if policy.can_open_in_workspace(request.user, resource):
+        return redirect("workspace:resource", resource.pk)
+    return redirect("catalog:resource-detail", resource.pk)
 
 
 # Layout of the map's SVG, in user units.

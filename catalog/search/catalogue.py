@@ -49,6 +49,8 @@ RESOURCE_ORDERINGS = {
     "-quality_score": ("by_quality", True),
     "record_count": ("by_records", False),
     "-record_count": ("by_records", True),
+    "download_count": ("by_downloads", False),
+    "-download_count": ("by_downloads", True),
     "title": ("title_sort", False),
     "-title": ("title_sort", True),
 }

@@ -3,7 +3,8 @@ the search words were segmented and stored on write, in ``search_title``/``searc
 
 Key fields put the entry's id in the low 32 bits of a sort key, so each key is unique and an
 engine can page by keyset: ``by_modified`` (the day, then the id), ``by_quality``,
-``by_records`` (record counts above 2³² − 1 sort as equal, then by id) and ``by_id``.
+``by_records`` (record counts above 2³² − 1 sort as equal, then by id), ``by_downloads`` and
+``by_id``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ _RESOURCE_COLUMNS = (
     "quality_score",
     "modified",
     "record_count",
+    "download_count",
     "title",
 )
 _PRODUCT_COLUMNS = (
@@ -68,7 +70,7 @@ _PRODUCT_COLUMNS = (
 
 def _resource_document(row: tuple, agreements: list[int]) -> dict:
     (pk, words_title, words_body, status, tier, grade, provider, theme, parent) = row[:9]
-    (fmt, cycle, high_value, quality, modified, records, title) = row[9:]
+    (fmt, cycle, high_value, quality, modified, records, downloads, title) = row[9:]
     return {
         "id": pk,
         "title": words_title,
@@ -91,6 +93,7 @@ def _resource_document(row: tuple, agreements: list[int]) -> dict:
         "by_modified": sort_key(modified.toordinal(), pk),
         "by_quality": sort_key(quality, pk),
         "by_records": sort_key(records, pk),
+        "by_downloads": sort_key(downloads, pk),
         "title_sort": title_key(title, pk),
     }
 

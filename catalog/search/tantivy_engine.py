@@ -56,6 +56,7 @@ FIELDS = {
         "by_modified": NUMBER,
         "by_quality": NUMBER,
         "by_records": NUMBER,
+        "by_downloads": NUMBER,
         "title_sort": KEYWORD,
     },
     PRODUCTS: {

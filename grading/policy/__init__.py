@@ -43,6 +43,7 @@ from grading.policy.applications import (
     can_revoke_grant,
     can_view_audit,
     grant_visible_q,
+    grants_held,
     live_grants,
 )
 from grading.policy.base import (
@@ -178,6 +179,7 @@ from grading.policy.resources import (
     can_download,
     can_download_file,
     can_edit,
+    can_follow,
     can_publish,
     can_query,
     can_see_change_author,
@@ -219,6 +221,7 @@ from grading.policy.workspace import (
     CHANGEABLE_STATES,
     can_change_in_state,
     can_create_resource,
+    can_flag_high_value,
     can_import,
     can_open_in_workspace,
     can_return,
@@ -400,6 +403,9 @@ __all__ = [
     "is_public",
     "is_suspended",
     "live_grants",
+    "grants_held",
+    "can_follow",
+    "can_flag_high_value",
     "lowers_field_grades",
     "opens_access",
     "organization_listed_q",

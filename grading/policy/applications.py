@@ -121,3 +121,14 @@ def live_grants(user, resource, action: str) -> QuerySet:
     """The caller's grants that cover ``resource`` for ``action`` now, with quota left."""
     flag = "allow_download" if action == "download" else "allow_query"
     return Grant.objects.filter(_live_grant_q(principal(user), flag), resources=resource)
+
+
+def grants_held(user, resource) -> QuerySet:
+    """The caller's live grants covering ``resource`` for download or query (active, within
+    their term, quota left), soonest to end first: what the entry page tells a grantee instead
+    of inviting an application. Empty for anonymous callers."""
+    p = principal(user)
+    if p.user_id is None or resource is None:
+        return Grant.objects.none()
+    live = _live_grant_q(p, "allow_download") | _live_grant_q(p, "allow_query")
+    return Grant.objects.filter(live, resources=resource).order_by("valid_until", "pk")

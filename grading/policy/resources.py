@@ -205,6 +205,12 @@ def can_view(user, resource) -> bool:
     return _holds(resource, viewable_q(user))
 
 
+def can_follow(user, resource) -> bool:
+    """May ``user`` follow this entry for update notices? Any signed-in user who may see it;
+    notices are sent only while the policy still shows it to them."""
+    return principal(user).user_id is not None and can_view(user, resource)
+
+
 def can_download(user, resource) -> bool:
     """May ``user`` download this resource's files?"""
     return _holds(resource, downloadable_q(user))

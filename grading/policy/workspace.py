@@ -146,3 +146,12 @@ def can_view_agency_dashboard(user) -> bool:
     """May ``user`` open the quality dashboard? Staff of an agency and platform staff."""
     p = principal(user)
     return p.platform_staff or bool(p.agency_org_ids)
+
+
+def can_flag_high_value(user, resource) -> bool:
+    """May ``user`` set or clear the high-value flag (高价值数据清单) of this entry? Editors of the
+    providing agency and platform administrators, on drafts and published entries."""
+    if resource is None or resource.status not in CHANGEABLE_STATES:
+        return False
+    p = principal(user)
+    return p.platform_admin or resource.provider_id in (p.editor_org_ids & p.agency_org_ids)

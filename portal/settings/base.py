@@ -219,6 +219,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "zh-hans"
+# Chinese figures grouped by thousands (portal/formats/zh_Hans); templates group with intcomma.
+FORMAT_MODULE_PATH = ["portal.formats"]
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
 LANGUAGE_COOKIE_NAME = "portal_language"
@@ -362,6 +364,8 @@ ROWS_MAX_LOADED = int(os.environ.get("ROWS_MAX_LOADED", "100000"))
 ROWS_PAGE_SIZE = 50
 ROWS_MAX_PAGE_SIZE = 1000
 ROWS_PREVIEW_SIZE = 10
+ROWS_EXPLORER_PAGE_SIZE = 20  # rows per page of the entry page's data explorer
+RELATED_SHOWN = 5  # related entries on the entry page
 
 # Catalogue exports (/resources/export.csv, .xlsx): at most this many entries (the answer says
 # when a search matched more), read this many at a time.

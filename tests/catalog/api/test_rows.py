@@ -351,9 +351,11 @@ def test_query_count_does_not_grow_with_page_size(as_user, make_table, kind):
         assert response.status_code == 200
         return len(ctx.captured_queries)
 
-    assert count(5) == count(50) <= 10
+    # At most 10, plus the two writes that count the call (catalog.engagement.services)
+    assert count(5) == count(50) <= 12
 
 
 def test_query_count_of_a_csv_page_is_fixed_too(client, table, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    # 6, plus the two writes that count the call
+    with django_assert_max_num_queries(8):
         assert client.get(url(table, format="csv", page_size=25)).status_code == 200

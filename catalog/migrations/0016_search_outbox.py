@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0014_product_description_en'),
+        ('catalog', '0015_engagement_counts_follows'),
     ]
 
     operations = [

@@ -1,0 +1,1 @@
+"""Local overrides of Django's per-language formats (``FORMAT_MODULE_PATH``)."""
