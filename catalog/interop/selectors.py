@@ -21,7 +21,6 @@ from catalog.models import (
     ResourceVersion,
 )
 from catalog.search import catalogue as search
-from catalog.search.query import search_products, search_resources
 from catalog.selectors import newest_resources, product_queryset, resource_queryset
 from grading import policy
 
@@ -137,12 +136,12 @@ def catalog_page(
 ) -> CatalogPage:
     """Page ``page`` of the entries ``user`` may see, optionally searched (``q``) and limited to
     entries changed on or after ``modified_since``; 404 past the last page."""
+    if q:
+        return _searched_catalog_page(user, page, per_page, q, modified_since)
     resources, products = _rdf_resources(user), product_queryset(user=user)
     if modified_since:
         resources = resources.filter(modified__gte=modified_since)
         products = products.filter(updated_at__date__gte=modified_since)
-    if q:
-        resources, products = search_resources(resources, q), search_products(products, q)
     figures = resources.order_by().aggregate(n=Count("id"), latest=Max("modified"))
     product_total = products.order_by().count()
     found = CatalogPage(page, per_page, figures["n"], product_total, figures["latest"])
@@ -154,6 +153,31 @@ def catalog_page(
     if missing > 0:
         offset = max(0, start - found.resource_total)
         found.products = list(products.order_by("pk")[offset : offset + missing])
+    return found
+
+
+def _searched_catalog_page(user, page, per_page, q, modified_since) -> CatalogPage:
+    """A searched catalogue page: the search engine finds and counts, in id order; the rows are
+    read through the policy's querysets."""
+    resource_match = search.resource_match(user, {"q": q, "modified_after": modified_since})
+    product_match = search.product_match(user, {"q": q})
+    if product_match is not None and modified_since:
+        since = ("updated", modified_since.toordinal(), None)
+        product_match = product_match.narrowed(ranges=(since,))
+    start = (page - 1) * per_page
+    resource_total, resource_ids = search.by_id(
+        search.RESOURCES, resource_match, offset=start, limit=per_page
+    )
+    offset = max(0, start - resource_total)
+    product_total, product_ids = search.by_id(
+        search.PRODUCTS, product_match, offset=offset, limit=per_page - len(resource_ids)
+    )
+    latest = search.latest_modified(resource_match)
+    found = CatalogPage(page, per_page, resource_total, product_total, latest)
+    if page > found.last:
+        raise Http404
+    found.resources = search.rows_in_order(_rdf_resources(user), resource_ids)
+    found.products = search.rows_in_order(product_queryset(user=user), product_ids)
     return found
 
 

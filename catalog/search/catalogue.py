@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field
@@ -223,6 +224,11 @@ def _offset(kind, match, key, descending, cursor, size):
     return ids, following, preceding
 
 
+def rows_in_order(queryset: QuerySet, ids: list[int]) -> list:
+    """The rows of ``ids`` that the policy's ``queryset`` holds, in the order of ``ids``."""
+    return _rows(queryset, ids)
+
+
 def _rows(queryset: QuerySet, ids: list[int]) -> list:
     """The rows of ``ids`` the policy's ``queryset`` still holds, in the engine's order."""
     if not ids:
@@ -297,6 +303,28 @@ def facets(*, match: Match | None, user) -> tuple[int, dict[str, list[FacetValue
         result[name] = _labelled(name, counts, english)
         result[name].sort(key=lambda facet: (-facet.count, facet.value))
     return found.total, result
+
+
+def by_id(kind: str, match: Match | None, *, offset: int, limit: int) -> tuple[int, list[int]]:
+    """The number of matches and the ids from ``offset`` in id order (the DCAT catalogue's
+    numbered pages, which harvesters walk in a stable order)."""
+    if match is None:
+        return 0, []
+    _fresh()
+    engine = get_engine()
+    total = engine.counts(kind, match, ()).total
+    if offset >= total or limit <= 0:
+        return total, []
+    hits = engine.search(kind, match, Order(key="id", descending=False, offset=offset), limit)
+    return total, [int(k) for k in hits.keys]
+
+
+def latest_modified(match: Match | None):
+    """The newest ``modified`` date among the resources ``match`` finds, or ``None``."""
+    if match is None:
+        return None
+    hits = get_engine().search(RESOURCES, match, Order(key="by_modified"), 1)
+    return dt.date.fromordinal(hits.keys[0] >> 32) if hits.keys else None
 
 
 def count_resources(*, user, data: dict) -> int:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from django.utils import timezone
+
 from catalog.models import Product, Resource
 from catalog.search.engine import PRODUCTS, RESOURCES
 from grading.models import Agreement
@@ -65,6 +67,7 @@ _PRODUCT_COLUMNS = (
     "product_type",
     "delivery",
     "purpose",
+    "updated_at",
 )
 
 
@@ -99,7 +102,8 @@ def _resource_document(row: tuple, agreements: list[int]) -> dict:
 
 
 def _product_document(row: tuple) -> dict:
-    pk, words_title, words_body, status, provider, theme, product_type, delivery, purpose = row
+    pk, words_title, words_body, status, provider, theme, product_type, delivery, purpose = row[:9]
+    updated = row[9]
     return {
         "id": pk,
         "title": words_title,
@@ -110,6 +114,7 @@ def _product_document(row: tuple) -> dict:
         "product_type": product_type,
         "delivery": delivery,
         "purpose": purpose,
+        "updated": timezone.localdate(updated).toordinal() if updated else None,
         "by_id": pk,
     }
 

@@ -69,6 +69,7 @@ FIELDS = {
         "product_type": KEYWORD,
         "delivery": KEYWORD,
         "purpose": KEYWORD,
+        "updated": NUMBER,
         "by_id": NUMBER,
     },
 }

@@ -23,6 +23,7 @@ from tests.interop import (
     violations,
     warnings,
 )
+from tests.search_index import indexed
 
 pytestmark = pytest.mark.django_db
 
@@ -360,6 +361,7 @@ def test_catalogue__issues_a_fixed_number_of_queries(
         # products and their visible sources: 10 whatever the page size.
         with django_assert_max_num_queries(10):
             assert client.get("/catalog.ttl").status_code == 200
+    indexed()  # the search engine's one-time indexing of the rows made above is not the page's
     with django_assert_max_num_queries(10):
         assert client.get("/catalog.ttl", {"page": 1, "q": "查询数"}).status_code == 200
 
