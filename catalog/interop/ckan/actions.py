@@ -410,16 +410,9 @@ def group_list(context: Context, data: dict) -> list:
 group_list.__doc__ = "Return the names of the site's groups (themes)." + _LIST_DOC
 
 
-def _show_datasets(context: Context, narrowing: tuple[str, tuple]) -> list[dict]:
-    match = selectors.package_match(
-        user=context.user, terms=(), text="", include_private=True, states=["active"]
-    )
-    match = match.narrowed(terms=(*match.terms, narrowing))
-    newest = [("metadata_modified", True)]
-    found = selectors.package_search(
-        user=context.user, match=match, sort=newest, start=0, rows=10, facet_fields=[]
-    )
-    return [context.package(row) for row in found.rows]
+def _show_datasets(context: Context, narrowing: dict) -> list[dict]:
+    rows = selectors.newest_packages(user=context.user, **narrowing)
+    return [context.package(row) for row in rows]
 
 
 def _show(context: Context, data: dict, queryset: QuerySet, to_dict, condition) -> dict:
@@ -447,7 +440,7 @@ def organization_show(context: Context, data: dict) -> dict:
     :type include_datasets: bool
     """
     queryset = selectors.organizations(user=context.user)
-    return _show(context, data, queryset, _organization, lambda row: ("provider", (row.pk,)))
+    return _show(context, data, queryset, _organization, lambda row: {"organization": row})
 
 
 @action
@@ -461,7 +454,7 @@ def group_show(context: Context, data: dict) -> dict:
     :type include_datasets: bool
     """
     queryset = selectors.themes(user=context.user)
-    return _show(context, data, queryset, _group, lambda row: ("theme_path", (row.pk,)))
+    return _show(context, data, queryset, _group, lambda row: {"theme": row})
 
 
 @action

@@ -374,6 +374,19 @@ def package_search(
     return Found(counted.total, [loaded[pk] for pk in ids if pk in loaded], facets)
 
 
+def newest_packages(*, user, organization=None, theme=None, rows: int = 10) -> list:
+    """The ``rows`` most recently changed active entries ``user`` may see, of ``organization``
+    or in ``theme`` (its sub-themes included), loaded for package dicts."""
+    match = package_match(user=user, terms=(), text="", include_private=True, states=["active"])
+    if organization is not None:
+        match = match.narrowed(terms=(*match.terms, ("provider", (organization.pk,))))
+    if theme is not None:
+        match = match.narrowed(terms=(*match.terms, ("theme_path", (theme.pk,))))
+    newest = [("metadata_modified", True)]
+    found = package_search(user=user, match=match, sort=newest, start=0, rows=rows, facet_fields=[])
+    return found.rows
+
+
 # ---------------------------------------------------------------------------------------------
 # Tags
 # ---------------------------------------------------------------------------------------------
