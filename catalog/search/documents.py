@@ -3,21 +3,29 @@ the search words were segmented and stored on write, in ``search_title``/``searc
 
 Key fields put the entry's id in the low 32 bits of a sort key, so each key is unique and an
 engine can page by keyset: ``by_modified`` (the day, then the id), ``by_quality``,
-``by_records`` (record counts above 2³² − 1 sort as equal, then by id), ``by_downloads`` and
-``by_id``.
+``by_records`` (record counts above 2³² − 1 sort as equal, then by id), ``by_downloads``,
+``by_updated`` and
+``by_created`` (the second of the last change and of the creation, then the id) and ``by_id``.
+Text keys (``title_sort``, ``name_sort``: the catalogue code) end with the id after a NUL.
+
+``updated`` and ``created`` hold microseconds since 1970 (UTC), so a range on them is as exact
+as the database's; ``tags`` the keywords as ``Resource.keyword_list`` splits them; ``license``
+the licence's CKAN id; ``public`` whether the rule-book shows the entry to everyone.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
+from catalog.interop.ckan.serializers import license_for
 from catalog.models import Product, Resource
 from catalog.search.engine import PRODUCTS, RESOURCES
 from grading.models import Agreement
-from grading.policy.search import product_labels, resource_labels
+from grading.policy.search import product_labels, resource_is_public, resource_labels
 
 BATCH = 5000
 _LOW = 32
@@ -38,6 +46,20 @@ def title_key(title: str, pk: int) -> str:
     return f"{title}\x00{pk:010d}"
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def microseconds(moment: datetime) -> int:
+    """``moment`` (aware) as microseconds since 1970 UTC; earlier moments as 0."""
+    return max((moment - _EPOCH) // _MICROSECOND, 0)
+
+
+def tags(keywords: str) -> list[str]:
+    """The keywords as ``Resource.keyword_list`` splits them (CKAN's tags), each once."""
+    return list(dict.fromkeys(k.strip() for k in keywords.split(",") if k.strip()))
+
+
 _RESOURCE_COLUMNS = (
     "id",
     "search_title",
@@ -56,6 +78,11 @@ _RESOURCE_COLUMNS = (
     "record_count",
     "download_count",
     "title",
+    "keywords",
+    "license",
+    "code",
+    "updated_at",
+    "created_at",
 )
 _PRODUCT_COLUMNS = (
     "id",
@@ -73,7 +100,8 @@ _PRODUCT_COLUMNS = (
 
 def _resource_document(row: tuple, agreements: list[int]) -> dict:
     (pk, words_title, words_body, status, tier, grade, provider, theme, parent) = row[:9]
-    (fmt, cycle, high_value, quality, modified, records, downloads, title) = row[9:]
+    (fmt, cycle, high_value, quality, modified, records, downloads, title) = row[9:17]
+    (keywords, license_text, code, updated_at, created_at) = row[17:]
     return {
         "id": pk,
         "title": words_title,
@@ -98,6 +126,16 @@ def _resource_document(row: tuple, agreements: list[int]) -> dict:
         "by_records": sort_key(records, pk),
         "by_downloads": sort_key(downloads, pk),
         "title_sort": title_key(title, pk),
+        "tags": tags(keywords),
+        "license": license_for(license_text).id,
+        "status": status,
+        "public": int(resource_is_public(status=status, tier=tier, grade=grade)),
+        "code": code,
+        "updated": microseconds(updated_at),
+        "created": microseconds(created_at),
+        "by_updated": sort_key(microseconds(updated_at) // 1_000_000, pk),
+        "by_created": sort_key(microseconds(created_at) // 1_000_000, pk),
+        "name_sort": title_key(code, pk),
     }
 
 

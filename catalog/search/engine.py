@@ -44,7 +44,9 @@ class Match:
     ``words``: every word must match, in any text field (``in_title``: in the title);
     ``terms``: field → values, one of which the entry must hold; ``ranges``: field →
     (lowest, highest), inclusive, ``None`` for open; ``exclude_words_in_title``: entries holding
-    every word in their title are left out (the second half of a relevance ordering).
+    every word in their title are left out (the second half of a relevance ordering);
+    ``excluded_terms`` and ``excluded_ranges``: entries holding one of the values, or a value in
+    the range, are left out (a negated filter, ``-field:value``).
     """
 
     labels: tuple[str, ...]
@@ -53,6 +55,8 @@ class Match:
     ranges: tuple[tuple[str, int | None, int | None], ...] = ()
     in_title: bool = False
     exclude_words_in_title: bool = False
+    excluded_terms: tuple[tuple[str, tuple], ...] = ()
+    excluded_ranges: tuple[tuple[str, int | None, int | None], ...] = ()
 
     def narrowed(self, **changes) -> Match:
         values = {name: getattr(self, name) for name in self.__dataclass_fields__}

@@ -58,6 +58,17 @@ FIELDS = {
         "by_records": NUMBER,
         "by_downloads": NUMBER,
         "title_sort": KEYWORD,
+        # For the CKAN-compatible package_search (catalog/interop/ckan/selectors.py):
+        "tags": KEYWORD,
+        "license": KEYWORD,
+        "status": KEYWORD,
+        "public": NUMBER,
+        "code": LABEL,
+        "updated": NUMBER,
+        "created": NUMBER,
+        "by_updated": NUMBER,
+        "by_created": NUMBER,
+        "name_sort": KEYWORD,
     },
     PRODUCTS: {
         "id": NUMBER,
@@ -217,7 +228,15 @@ class TantivyEngine:
                     ),
                 )
             )
+        for name, values in match.excluded_terms:
+            parts.append((MUST_NOT, self._term_set(schema, kind, name, values)))
+        for name, lowest, highest in match.excluded_ranges:
+            parts.append((MUST_NOT, self._range(schema, name, lowest, highest)))
         return tantivy.Query.boolean_query(parts)
+
+    @staticmethod
+    def _range(schema, name: str, lowest: int | None, highest: int | None) -> tantivy.Query:
+        return tantivy.Query.range_query(schema, name, tantivy.FieldType.Unsigned, lowest, highest)
 
     @staticmethod
     def _term_set(schema, kind: str, name: str, values) -> tantivy.Query:

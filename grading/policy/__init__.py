@@ -206,6 +206,7 @@ from grading.policy.search import (
     product_caller_labels,
     product_labels,
     resource_caller_labels,
+    resource_is_public,
     resource_labels,
 )
 from grading.policy.supervision import (
@@ -242,6 +243,7 @@ __all__ = [
     "product_caller_labels",
     "product_labels",
     "resource_caller_labels",
+    "resource_is_public",
     "resource_labels",
     "FILING_ENTERPRISE_ACTIONS",
     "FILING_PLATFORM_ACTIONS",

@@ -47,12 +47,19 @@ def _within_ceiling(tier: str, grade: str, tiers: Iterable[str]) -> bool:
     return tier in tiers and tier in CEILING.get(grade, ())
 
 
+def resource_is_public(*, status: str, tier: str, grade: str) -> bool:
+    """Does the rule-book's :func:`~grading.policy.resources.public_q` hold for a resource with
+    these values? (Published, of a public tier its grade's ceiling allows: everyone may see it.)
+    The CKAN-compatible API calls such entries public and every other visible one private."""
+    return status == PUBLISHED and _within_ceiling(tier, grade, PUBLIC_TIERS)
+
+
 def resource_labels(
     *, status: str, tier: str, grade: str, provider_id: int, agreement_ids: Iterable[int] = ()
 ) -> list[str]:
     """The labels of one resource, from its row and the agreements whose scope holds it."""
     labels = []
-    if status == PUBLISHED and _within_ceiling(tier, grade, PUBLIC_TIERS):
+    if resource_is_public(status=status, tier=tier, grade=grade):
         labels.append(PUBLIC)
     if tier in Tier.values:
         labels.append(STAFF)

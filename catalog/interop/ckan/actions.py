@@ -15,6 +15,7 @@ from django.db.models import F, Q, QuerySet
 from catalog.interop.ckan import selectors, serializers, solr
 from catalog.interop.ckan.errors import NotFound, SearchQueryError, ValidationError
 from catalog.interop.ckan.params import Params
+from catalog.search.engine import Match
 from grading import policy
 from portal import links
 
@@ -220,7 +221,7 @@ def _search_params(data: dict) -> _Search:
     return search
 
 
-def _matching(context: Context, search: _Search) -> QuerySet:
+def _matching(context: Context, search: _Search) -> Match | None:
     if len(search.q) > settings.CATALOG_MAX_QUERY_LENGTH:
         raise SearchQueryError(f"q is longer than {settings.CATALOG_MAX_QUERY_LENGTH} characters")
     terms, text = solr.parse_query(
@@ -232,10 +233,13 @@ def _matching(context: Context, search: _Search) -> QuerySet:
         )
     # As in CKAN, a state filter in the query replaces the default "active only".
     states = None if any(term.field == "state" for term in terms) else search.states
-    base = selectors.entries(
-        user=context.user, include_private=search.include_private, states=states
+    return selectors.package_match(
+        user=context.user,
+        terms=terms,
+        text=text,
+        include_private=search.include_private,
+        states=states,
     )
-    return selectors.apply_filters(base, terms, text, user=context.user)
 
 
 def _facet_dicts(found: dict[str, list]) -> tuple[dict, dict]:
@@ -284,22 +288,22 @@ def package_search(context: Context, data: dict) -> dict:
     search = _search_params(data)
     sort = search.sort or DEFAULT_SORT
     orders = solr.parse_sort(sort, fields=selectors.SORT_FIELDS)
-    matching = _matching(context, search)
-    found = selectors.facets(
-        matching,
-        search.facet_fields,
-        limit=search.facet_limit,
-        mincount=search.facet_mincount,
+    found = selectors.package_search(
         user=context.user,
+        match=_matching(context, search),
+        sort=orders,
+        start=search.start,
+        rows=search.rows,
+        facet_fields=search.facet_fields,
+        facet_limit=search.facet_limit,
+        facet_mincount=search.facet_mincount,
     )
-    count = matching.count()
-    page = selectors.page(matching, orders, user=context.user, start=search.start, rows=search.rows)
-    results = [context.package(resource) for resource in page] if search.rows else []
+    results = [context.package(resource) for resource in found.rows]
     if search.fields:
         results = [{k: r[k] for k in search.fields if k in r} for r in results]
-    flat, structured = _facet_dicts(found)
+    flat, structured = _facet_dicts(found.facets)
     return {
-        "count": count,
+        "count": found.count,
         "facets": flat,
         "results": results,
         "sort": sort,
@@ -406,10 +410,8 @@ def group_list(context: Context, data: dict) -> list:
 group_list.__doc__ = "Return the names of the site's groups (themes)." + _LIST_DOC
 
 
-def _show_datasets(context: Context, condition: Q) -> list[dict]:
-    visible = selectors.entries(user=context.user, include_private=True, states=["active"])
-    newest = [("metadata_modified", True)]
-    rows = selectors.page(visible.filter(condition), newest, user=context.user, start=0, rows=10)
+def _show_datasets(context: Context, narrowing: dict) -> list[dict]:
+    rows = selectors.newest_packages(user=context.user, **narrowing)
     return [context.package(row) for row in rows]
 
 
@@ -438,7 +440,7 @@ def organization_show(context: Context, data: dict) -> dict:
     :type include_datasets: bool
     """
     queryset = selectors.organizations(user=context.user)
-    return _show(context, data, queryset, _organization, lambda row: Q(provider=row))
+    return _show(context, data, queryset, _organization, lambda row: {"organization": row})
 
 
 @action
@@ -452,11 +454,7 @@ def group_show(context: Context, data: dict) -> dict:
     :type include_datasets: bool
     """
     queryset = selectors.themes(user=context.user)
-    return _show(context, data, queryset, _group, _in_theme)
-
-
-def _in_theme(theme) -> Q:
-    return Q(theme=theme) | Q(theme__parent=theme)
+    return _show(context, data, queryset, _group, lambda row: {"theme": row})
 
 
 @action

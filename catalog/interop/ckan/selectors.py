@@ -1,19 +1,20 @@
 """Reads for the CKAN-compatible API. Every read starts from what the rule-book lets the caller
-see (``Resource.objects.visible_to``, ``catalog.selectors``) and only narrows it: by state, by
-"public" (the rule-book's ``public_q``), by the client's filters and search text. Counts, facets
-and tag lists are computed over that same narrowed queryset, in SQL, so nothing the caller may
-not see is counted."""
+see and only narrows it: by state, by "public" (the rule-book's ``public_q``), by the client's
+filters and search text.
+
+``package_search`` is answered by the search engine (``catalog.search``): its documents carry
+the permission labels the rule-book gives each entry, so nothing the caller may not see is
+matched or counted, and the page's rows are read back through the rule-book's queryset. The
+name and tag lists (``package_list``, ``tag_list``) are read from the database."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 
@@ -22,18 +23,23 @@ from catalog.interop.ckan import serializers
 from catalog.interop.ckan.errors import NotAuthorized, NotFound, SearchQueryError
 from catalog.interop.ckan.solr import Term
 from catalog.models import Distribution, Organization, Resource, Theme, UpdateCycle
-from catalog.search.query import search_resources
+from catalog.search import outbox
+from catalog.search.catalogue import words_of
+from catalog.search.documents import key_id, microseconds
+from catalog.search.engine import RESOURCES, Match, Order, get_engine
 from grading import policy
 from grading.grades import Grade, Tier
 
 GRADE_FIELDS = frozenset({"security_grade", "extras_security_grade"})
-RANGE_FIELDS = {"metadata_modified": "updated_at", "metadata_created": "created_at"}
+# CKAN range field → engine field
+RANGE_FIELDS = {"metadata_modified": "updated", "metadata_created": "created"}
+# CKAN sort field → engine key (``score``: entries holding every word in the title first)
 SORT_FIELDS = {
-    "metadata_modified": "updated_at",
-    "metadata_created": "created_at",
-    "title_string": "title",
-    "name": "code",
-    "score": "title_match",
+    "metadata_modified": "by_updated",
+    "metadata_created": "by_created",
+    "title_string": "title_sort",
+    "name": "name_sort",
+    "score": None,
 }
 _SPACE = " \t\r\n\u3000"
 
@@ -54,8 +60,7 @@ def packages(*, user) -> QuerySet:
 
 def entries(*, user, include_private: bool, states: Iterable[str] | None) -> QuerySet:
     """The entries ``user`` may see, in ``states`` (CKAN states; ``None`` for any) and, unless
-    ``include_private``, only the public ones. Plain rows, for counting, facets and ordering;
-    :func:`page` loads what a package dict shows."""
+    ``include_private``, only the public ones. Plain rows, for names and tags."""
     queryset = policy.viewable(user)
     if states is not None:
         statuses = [s for state in states for s in serializers.STATUSES_BY_STATE[state]]
@@ -63,15 +68,6 @@ def entries(*, user, include_private: bool, states: Iterable[str] | None) -> Que
     if not include_private:
         queryset = queryset.filter(policy.public_q())
     return queryset
-
-
-def page(queryset: QuerySet, sort: list[tuple[str, bool]], *, user, start: int, rows: int):
-    """Rows ``start`` to ``start + rows`` of ``queryset`` in CKAN's ``sort``, loaded for package
-    dicts. The ids are found first over plain rows, so sorting a large match set does not carry
-    the permission columns along; then that page alone is loaded (through the rule-book again)."""
-    ids = list(order(queryset, sort).values_list("id", flat=True)[start : start + rows])
-    loaded = {row.pk: row for row in packages(user=user).filter(pk__in=ids)}
-    return [loaded[pk] for pk in ids if pk in loaded]
 
 
 def as_id(text: str) -> int | None:
@@ -109,74 +105,69 @@ def distribution(*, user, reference: str) -> tuple[Resource, Distribution]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Filters (fq and fielded q terms)
+# package_search, answered by the search engine
 # ---------------------------------------------------------------------------------------------
+#
+# The filters become an engine query (``catalog.search.engine.Match``) over the caller's
+# permission labels; the engine gives the count, the facet counts and the page's ids in order
+# (CKAN pages by offset: ``start``); the page's rows are read back through the rule-book's
+# queryset (:func:`packages`), so an entry the index still holds but the caller may no longer
+# see is dropped from the page.
 
 
 def _ids(values: Iterable[str]) -> list[int]:
     return [pk for pk in map(as_id, values) if pk is not None]
 
 
-def _tag_q(values: Iterable[str]) -> Q:
-    condition = Q(pk__in=[])
-    for value in values:
-        pattern = rf"(^|,)\s*{re.escape(value)}\s*(,|$)"
-        condition |= Q(keywords__regex=pattern)
-    return condition
+def _organization_ids(codes: Iterable[str]) -> tuple[int, ...]:
+    rows = Organization.objects.filter(code__in=list(codes)).values_list("pk", flat=True)
+    return tuple(rows)
 
 
-def _format_q(values: Iterable[str]) -> Q:
-    condition = Q(pk__in=[])
-    for value in values:
-        condition |= Q(format__iexact=value)
-    return condition
+def _theme_ids(codes: Iterable[str]) -> tuple[int, ...]:
+    return tuple(Theme.objects.filter(code__in=list(codes)).values_list("pk", flat=True))
 
 
-def _license_q(values: Iterable[str]) -> Q:
-    return Q(license__in=[text for value in values for text in serializers.license_texts(value)])
+def _statuses(states: Iterable[str]) -> tuple[str, ...]:
+    return tuple(
+        status
+        for state in states
+        if state in serializers.STATUSES_BY_STATE
+        for status in serializers.STATUSES_BY_STATE[state]
+    )
 
 
-def _state_q(values: Iterable[str]) -> Q:
-    states = [v for v in values if v in serializers.STATUSES_BY_STATE]
-    return Q(status__in=[s for state in states for s in serializers.STATUSES_BY_STATE[state]])
+def _capacity(values: Iterable[str]) -> tuple[int, ...]:
+    values = set(values)
+    return (1,) * ("public" in values) + (0,) * ("private" in values)
 
 
-def _capacity_q(values: Iterable[str]) -> Q:
-    condition = Q(pk__in=[])
-    if "public" in values:
-        condition |= policy.public_q()
-    if "private" in values:
-        condition |= ~policy.public_q()
-    return condition
-
-
-def _dataset_type_q(values: Iterable[str]) -> Q:
-    return Q() if "dataset" in values else Q(pk__in=[])
-
-
-FILTERS: dict[str, Callable[[tuple[str, ...]], Q]] = {
-    "organization": lambda v: Q(provider__code__in=v),
-    "owner_org": lambda v: Q(provider_id__in=_ids(v)) | Q(provider__code__in=v),
-    "groups": lambda v: Q(theme__code__in=v) | Q(theme__parent__code__in=v),
-    "tags": _tag_q,
-    "res_format": _format_q,
-    "license_id": _license_q,
-    "tier": lambda v: Q(tier__in=v),
-    "extras_tier": lambda v: Q(tier__in=v),
-    "update_cycle": lambda v: Q(update_cycle__in=v),
-    "extras_update_cycle": lambda v: Q(update_cycle__in=v),
-    "security_grade": lambda v: Q(grade__in=v),
-    "extras_security_grade": lambda v: Q(grade__in=v),
-    "name": lambda v: Q(code__in=v),
-    "id": lambda v: Q(pk__in=_ids(v)),
-    "state": _state_q,
-    "capacity": _capacity_q,
-    "dataset_type": _dataset_type_q,
+# CKAN filter field → the engine field and values an entry must hold (one of them), or None
+# for a filter every entry passes. No values: no entry passes (or, negated, none is left out).
+FILTERS: dict[str, Callable[[tuple[str, ...]], tuple[str, tuple] | None]] = {
+    "organization": lambda v: ("provider", _organization_ids(v)),
+    "owner_org": lambda v: ("provider", (*_ids(v), *_organization_ids(v))),
+    "groups": lambda v: ("theme_path", _theme_ids(v)),
+    "tags": lambda v: ("tags", v),
+    "res_format": lambda v: ("format_ci", tuple(value.lower() for value in v)),
+    "license_id": lambda v: ("license", v),
+    "tier": lambda v: ("tier", v),
+    "extras_tier": lambda v: ("tier", v),
+    "update_cycle": lambda v: ("update_cycle", v),
+    "extras_update_cycle": lambda v: ("update_cycle", v),
+    "security_grade": lambda v: ("grade", v),
+    "extras_security_grade": lambda v: ("grade", v),
+    "name": lambda v: ("code", v),
+    "id": lambda v: ("id", tuple(_ids(v))),
+    "state": lambda v: ("status", _statuses(v)),
+    "capacity": lambda v: ("public", _capacity(v)),
+    "dataset_type": lambda v: None if "dataset" in v else ("id", ()),
 }
 FILTER_FIELDS = frozenset({*FILTERS, *RANGE_FIELDS, "text"})
 
 
-def _moment(value: str | None, term: Term) -> datetime | None:
+def _moment(value: str | None, term: Term) -> int | None:
+    """A range bound as the engine stores times (microseconds since 1970, UTC)."""
     if value is None:
         return None
     try:
@@ -185,65 +176,115 @@ def _moment(value: str | None, term: Term) -> datetime | None:
         moment = None
     if moment is None:
         raise SearchQueryError(f"Not a date and time in {term.field}: {value!r}")
-    return make_aware(moment, ZoneInfo("UTC")) if is_naive(moment) else moment
+    return microseconds(make_aware(moment, ZoneInfo("UTC")) if is_naive(moment) else moment)
 
 
-def _range_q(term: Term) -> Q:
-    if not term.is_range:
-        raise SearchQueryError(f"{term.field} is filtered with a range: [FROM TO UNTIL]")
-    column, condition = RANGE_FIELDS[term.field], Q()
-    low, high = _moment(term.low, term), _moment(term.high, term)
-    if low is not None:
-        condition &= Q(**{f"{column}__gte": low})
-    if high is not None:
-        condition &= Q(**{f"{column}__lte": high})
-    return condition
+@dataclass
+class _Query:
+    """The engine query's parts, collected term by term."""
+
+    words: list[str] = field(default_factory=list)
+    terms: list[tuple[str, tuple]] = field(default_factory=list)
+    ranges: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+    excluded_terms: list[tuple[str, tuple]] = field(default_factory=list)
+    excluded_ranges: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+    nothing: bool = False  # a filter no entry passes
+
+    def add(self, term: Term, *, user) -> None:
+        """Add one filter term; grade filters only for callers the rule-book lets see grades
+        (an Authorization Error for the others)."""
+        if term.field in GRADE_FIELDS and not policy.can_see_grades(user):
+            raise NotAuthorized("Only agency and platform staff may filter by security grade.")
+        if term.field in RANGE_FIELDS:
+            if not term.is_range:
+                raise SearchQueryError(f"{term.field} is filtered with a range: [FROM TO UNTIL]")
+            bounds = (RANGE_FIELDS[term.field], _moment(term.low, term), _moment(term.high, term))
+            (self.excluded_ranges if term.negated else self.ranges).append(bounds)
+            return
+        condition = None if term.any_value else FILTERS[term.field](term.values)
+        if condition is None:
+            return
+        name, values = condition[0], tuple(condition[1])
+        if values:
+            (self.excluded_terms if term.negated else self.terms).append((name, values))
+        elif not term.negated:
+            self.nothing = True
 
 
-def term_q(term: Term, *, user) -> Q:
-    """The condition for one filter term; grade filters only for callers the rule-book lets
-    see grades (an Authorization Error for the others)."""
-    if term.field in GRADE_FIELDS and not policy.can_see_grades(user):
-        raise NotAuthorized("Only agency and platform staff may filter by security grade.")
-    if term.field in RANGE_FIELDS:
-        condition = _range_q(term)
-    elif term.any_value:
-        condition = Q()
-    else:
-        condition = FILTERS[term.field](term.values)
-    return ~condition if term.negated else condition
-
-
-def apply_filters(queryset: QuerySet, terms: Iterable[Term], text: str, *, user) -> QuerySet:
-    """Narrow ``queryset`` by the filter terms, then by the search text (``text`` terms too)."""
-    words = [text] if text.strip() else []
+def package_match(
+    *, user, terms: Iterable[Term], text: str, include_private: bool, states: Iterable[str] | None
+) -> Match | None:
+    """The engine query for the entries ``user`` may see, in ``states`` (CKAN states; ``None``
+    for any), only the public ones unless ``include_private``, narrowed by the filter terms and
+    the search text (``text:`` terms too); ``None`` when no entry can match."""
+    query = _Query(words=[text] if text.strip() else [])
     for term in terms:
         if term.field == "text":
             if term.negated or term.is_range:
                 raise SearchQueryError("text: takes words to search for, not -text or a range")
-            words.extend(v for v in term.values if v != "*")
+            query.words.extend(v for v in term.values if v != "*")
             continue
-        queryset = queryset.filter(term_q(term, user=user))
-    if words:
-        queryset = search_resources(queryset, " ".join(words))
-    return queryset
+        query.add(term, user=user)
+    if states is not None:
+        query.terms.append(("status", _statuses(states)))
+    if not include_private:
+        query.terms.append(("public", (1,)))
+    words = words_of(" ".join(query.words))
+    if words is None or query.nothing or any(not values for _n, values in query.terms):
+        return None
+    return Match(
+        labels=tuple(policy.resource_caller_labels(user)),
+        words=words,
+        terms=tuple(query.terms),
+        ranges=tuple(query.ranges),
+        excluded_terms=tuple(query.excluded_terms),
+        excluded_ranges=tuple(query.excluded_ranges),
+    )
 
 
-def order(queryset: QuerySet, sort: list[tuple[str, bool]]) -> QuerySet:
-    """Order by CKAN sort fields; ``score`` counts only when there was search text. The id
-    breaks ties, so pages given by ``start`` do not overlap."""
-    fields = []
-    for field, descending in sort:
-        column = SORT_FIELDS[field]
-        if column == "title_match" and column not in queryset.query.annotations:
+def _ordering(sort: list[tuple[str, bool]]) -> tuple[bool | None, str, bool]:
+    """(``score`` descending, or None when not asked; the engine key; descending) for CKAN's
+    ``sort``. The first field other than ``score`` decides the order (within each half when
+    ranking by score); every key ends with the id, so later fields would change nothing."""
+    score = None
+    for name, descending in sort:
+        key = SORT_FIELDS[name]
+        if key is None:
+            score = descending if score is None else score
             continue
-        fields.append(F(column).desc() if descending else F(column).asc())
-    return queryset.order_by(*fields, "-id")
+        return score, key, descending
+    return score, "id", True
 
 
-# ---------------------------------------------------------------------------------------------
-# Facets and tags
-# ---------------------------------------------------------------------------------------------
+def _hit_id(key) -> int:
+    return int(key.rsplit("\x00", 1)[1]) if isinstance(key, str) else key_id(key)
+
+
+def _page_ids(match: Match, sort, *, total: int, start: int, rows: int) -> list[int]:
+    """The ids of matches ``start`` to ``start + rows`` in CKAN's ``sort``. Ranking by score
+    puts the entries holding every word in their title first (or last, ascending)."""
+    if rows <= 0 or start >= total:
+        return []
+    score, key, descending = _ordering(sort)
+    phases = [match]
+    if score is not None and match.words:
+        phases = [match.narrowed(in_title=True), match.narrowed(exclude_words_in_title=True)]
+        phases = phases if score else phases[::-1]
+    engine, found, offset = get_engine(), [], start
+    for position, phase in enumerate(phases):
+        if position < len(phases) - 1:
+            size = engine.counts(RESOURCES, phase, ()).total
+            if offset >= size:
+                offset -= size
+                continue
+        order = Order(key=key, descending=descending, offset=offset)
+        found += [
+            _hit_id(k) for k in engine.search(RESOURCES, phase, order, rows - len(found)).keys
+        ]
+        offset = 0
+        if len(found) >= rows:
+            break
+    return found
 
 
 @dataclass(frozen=True)
@@ -253,76 +294,102 @@ class FacetItem:
     count: int
 
 
-def _grouped(base: QuerySet, key: str, label: str | None, limit: int, mincount: int):
-    fields = [key] + ([label] if label else [])
-    rows = base.values(*fields).annotate(n=Count("id")).filter(n__gte=mincount)
-    rows = rows.exclude(**{f"{key}__isnull": True}).order_by("-n", key)
-    return rows[:limit] if limit >= 0 else rows
-
-
-def _simple_facet(key: str, label: str | None = None, labels: dict | None = None):
-    def facet(base: QuerySet, limit: int, mincount: int) -> list[FacetItem]:
-        rows = _grouped(base, key, label, limit, mincount)
-        return [
-            FacetItem(
-                str(row[key]),
-                str(row[label]) if label else str((labels or {}).get(row[key], row[key])),
-                row["n"],
-            )
-            for row in rows
-        ]
-
-    return facet
-
-
-def _groups_facet(base: QuerySet, limit: int, mincount: int) -> list[FacetItem]:
-    counts: dict[str, list] = {}
-    levels = (("theme__code", "theme__name"), ("theme__parent__code", "theme__parent__name"))
-    for key, label in levels:
-        for row in _grouped(base, key, label, -1, 1):
-            item = counts.setdefault(row[key], [row[label], 0])
-            item[1] += row["n"]
-    items = [FacetItem(code, name, n) for code, (name, n) in counts.items() if n >= mincount]
-    items.sort(key=lambda item: (-item.count, item.name))
-    return items[:limit] if limit >= 0 else items
-
-
-def _license_facet(base: QuerySet, limit: int, mincount: int) -> list[FacetItem]:
-    counts: dict[str, list] = {}
-    for row in _grouped(base, "license", None, -1, 1):
-        license_ = serializers.license_for(row["license"])
-        counts.setdefault(license_.id, [license_.title, 0])[1] += row["n"]
-    items = [FacetItem(key, title, n) for key, (title, n) in counts.items() if n >= mincount]
-    items.sort(key=lambda item: (-item.count, item.name))
-    return items[:limit] if limit >= 0 else items
-
-
-def _tags_facet(base: QuerySet, limit: int, mincount: int) -> list[FacetItem]:
-    return [FacetItem(tag, tag, n) for tag, n in tag_counts(base, limit=limit, mincount=mincount)]
-
-
+# CKAN facet field → engine field
 FACETS = {
-    "organization": _simple_facet("provider__code", "provider__name"),
-    "groups": _groups_facet,
-    "tags": _tags_facet,
-    "res_format": _simple_facet("format"),
-    "license_id": _license_facet,
-    "tier": _simple_facet("tier", labels=dict(Tier.choices)),
-    "update_cycle": _simple_facet("update_cycle", labels=dict(UpdateCycle.choices)),
-    "security_grade": _simple_facet("grade", labels=dict(Grade.choices)),
+    "organization": "provider",
+    "groups": "theme_path",
+    "tags": "tags",
+    "res_format": "format",
+    "license_id": "license",
+    "tier": "tier",
+    "update_cycle": "update_cycle",
+    "security_grade": "grade",
+}
+_CHOICES = {
+    "tier": dict(Tier.choices),
+    "update_cycle": dict(UpdateCycle.choices),
+    "security_grade": dict(Grade.choices),
+    "license_id": {item.id: item.title for item in serializers.LICENSES.values()},
 }
 
 
-def facets(queryset: QuerySet, fields: list[str], *, limit: int, mincount: int, user):
-    """Counts per value of each of ``fields`` over ``queryset`` (already limited by the
-    rule-book and narrowed by the search), most frequent first; one query per field."""
-    unknown = [field for field in fields if field not in FACETS]
+def check_facets(fields: list[str], *, user) -> None:
+    """A Search Query Error for an unknown facet field; grades only for callers the rule-book
+    lets see them (an Authorization Error for the others)."""
+    unknown = [name for name in fields if name not in FACETS]
     if unknown:
         raise SearchQueryError(f"Unknown facet fields {unknown}; supported: {sorted(FACETS)}")
     if "security_grade" in fields and not policy.can_see_grades(user):
         raise NotAuthorized("Only agency and platform staff may facet by security grade.")
-    base = queryset.order_by()
-    return {field: FACETS[field](base, limit, mincount) for field in dict.fromkeys(fields)}
+
+
+def _facet_items(name: str, counts: dict, *, limit: int, mincount: int) -> list[FacetItem]:
+    """Most frequent first, then by value; organizations and groups by code, with their
+    names (one query)."""
+    if name in ("organization", "groups"):
+        model = Organization if name == "organization" else Theme
+        rows = model.objects.filter(pk__in=list(counts)).values_list("pk", "code", "name")
+        items = [FacetItem(code, label, counts[pk]) for pk, code, label in rows]
+    else:
+        labels = _CHOICES.get(name, {})
+        items = [FacetItem(str(v), str(labels.get(v, v)), n) for v, n in counts.items()]
+    items = [item for item in items if item.count >= mincount]
+    items.sort(key=lambda item: (-item.count, item.name))
+    return items[:limit] if limit >= 0 else items
+
+
+@dataclass
+class Found:
+    count: int
+    rows: list
+    facets: dict[str, list[FacetItem]]
+
+
+def _fresh() -> None:
+    """Index what the outbox holds before answering (see ``catalog.search.outbox``)."""
+    if outbox.pending():
+        outbox.catch_up(wait=0)
+
+
+def package_search(
+    *, user, match: Match | None, sort, start: int, rows: int, facet_fields: list[str],
+    facet_limit: int = -1, facet_mincount: int = 1,
+) -> Found:  # fmt: skip
+    """The number of entries ``match`` selects, rows ``start`` to ``start + rows`` in CKAN's
+    ``sort`` (loaded for package dicts, through the rule-book again) and the facet counts."""
+    fields = list(dict.fromkeys(facet_fields))
+    check_facets(fields, user=user)
+    if match is None:
+        return Found(0, [], {name: [] for name in fields})
+    _fresh()
+    counted = get_engine().counts(RESOURCES, match, [FACETS[name] for name in fields])
+    ids = _page_ids(match, sort, total=counted.total, start=start, rows=rows)
+    loaded = {row.pk: row for row in packages(user=user).filter(pk__in=ids)} if ids else {}
+    facets = {
+        name: _facet_items(
+            name, counted.facets[FACETS[name]], limit=facet_limit, mincount=facet_mincount
+        )
+        for name in fields
+    }
+    return Found(counted.total, [loaded[pk] for pk in ids if pk in loaded], facets)
+
+
+def newest_packages(*, user, organization=None, theme=None, rows: int = 10) -> list:
+    """The ``rows`` most recently changed active entries ``user`` may see, of ``organization``
+    or in ``theme`` (its sub-themes included), loaded for package dicts."""
+    match = package_match(user=user, terms=(), text="", include_private=True, states=["active"])
+    if organization is not None:
+        match = match.narrowed(terms=(*match.terms, ("provider", (organization.pk,))))
+    if theme is not None:
+        match = match.narrowed(terms=(*match.terms, ("theme_path", (theme.pk,))))
+    newest = [("metadata_modified", True)]
+    found = package_search(user=user, match=match, sort=newest, start=0, rows=rows, facet_fields=[])
+    return found.rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Tags
+# ---------------------------------------------------------------------------------------------
 
 
 def _split_keywords_sql(queryset: QuerySet) -> tuple[str, list]:
@@ -341,22 +408,6 @@ def _split_keywords_sql(queryset: QuerySet) -> tuple[str, list]:
         ")"
     )
     return sql, [*params, _SPACE]
-
-
-def tag_counts(queryset: QuerySet, *, limit: int = -1, mincount: int = 1) -> list[tuple]:
-    """(tag, number of entries) over ``queryset``'s rows, most frequent first; one query."""
-    sql, params = _split_keywords_sql(queryset)
-    sql += (
-        " SELECT tag, COUNT(DISTINCT id) AS n FROM split WHERE tag <> ''"
-        " GROUP BY tag HAVING COUNT(DISTINCT id) >= %s ORDER BY n DESC, tag"
-    )
-    params.append(mincount)
-    if limit >= 0:
-        sql += " LIMIT %s"
-        params.append(limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(tag, n) for tag, n in cursor.fetchall()]
 
 
 def tag_names(queryset: QuerySet, *, contains: str = "") -> list[str]:
