@@ -44,3 +44,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Absolute links point at the test client's own host.
 SITE_URL = "http://testserver"
 FEEDBACK_ANON_LIMIT = 1000
+CACHES["jobs"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"}
+# Jobs are enqueued but not run; tests run them (portal.jobs.services.job_run) themselves.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
