@@ -25,6 +25,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         check_schedule()
+        try:
+            self._loop(options)
+        except KeyboardInterrupt:
+            return  # Ctrl-C in `make run`
+
+    def _loop(self, options) -> None:
         while True:
             close_old_connections()
             try:
