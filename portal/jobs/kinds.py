@@ -203,5 +203,6 @@ STARTABLE = ("search_reindex", "refresh_quality")
 
 
 def kind_label(kind: str) -> str:
+    """The name people see for a kind of job (translated)."""
     found = KINDS.get(kind)
     return str(found.label) if found else kind

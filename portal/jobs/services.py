@@ -47,6 +47,7 @@ class JobError(Exception):
 
 
 def worker_name() -> str:
+    """Which process runs a job (host and process id), for the record."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
