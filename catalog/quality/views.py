@@ -14,8 +14,8 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from catalog.models import Organization
@@ -125,7 +125,12 @@ def import_page(request):
 def _import_job(request, name: str, data: bytes, rows, organization, dry_run: bool):
     """A large file is imported by a background job; the caller follows it on the job's page
     (an NDJSON caller gets one ``job`` event with the page's address)."""
-    params = {"organization": organization.code, "dry_run": dry_run, "file_name": name}
+    params = {
+        "organization": organization.code,
+        "dry_run": dry_run,
+        "file_name": name,
+        "language": get_language() or "",  # the job's messages are in the uploader's language
+    }
     job = job_create(
         owner=request.user,
         kind="import",

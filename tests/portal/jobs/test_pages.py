@@ -35,7 +35,8 @@ def people(db):
 
 
 def _export_job(owner, query="", fmt="csv"):
-    return job_create(owner=owner, kind="export", params={"query": query, "format": fmt})
+    params = {"query": query, "format": fmt, "language": "en"}
+    return job_create(owner=owner, kind="export", params=params)
 
 
 def _entries(n: int):
@@ -166,7 +167,7 @@ def test_job_page__failed_shows_the_error_and_row_table(client, people):
     job = job_create(
         owner=clerk,
         kind="import",
-        params={"organization": "agency", "file_name": "e.csv"},
+        params={"organization": "agency", "file_name": "e.csv", "language": "en"},
         input_data=import_csv(5, bad_row=4),
         input_name="e.csv",
     )

@@ -22,7 +22,7 @@ def _import_job(editor, data: bytes, **params):
     return job_create(
         owner=editor,
         kind="import",
-        params={"organization": "agency", "dry_run": False, "file_name": "e.csv", **params},
+        params={"organization": "agency", "file_name": "e.csv", "language": "en", **params},
         input_data=data,
         input_name="e.csv",
     )
