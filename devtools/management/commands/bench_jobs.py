@@ -76,16 +76,20 @@ class Command(BaseCommand):
     help = (
         "Time background jobs with real workers: an import of --rows entries (progress "
         "sampled every second), the same killed after --kill-after seconds and resumed by a "
-        "new worker, one failing at row --fail-at, and an XLSX/CSV export of the catalogue."
+        "new worker, one failing at row --fail-at, XLSX/CSV exports of the catalogue, and an "
+        "XLSX export killed after --export-kill-after seconds and resumed."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--rows", type=int, default=50_000)
         parser.add_argument("--kill-after", type=float, default=30.0)
         parser.add_argument("--fail-at", type=int, default=40_000)
+        parser.add_argument("--export-kill-after", type=float, default=10.0)
         parser.add_argument("--export", default="xlsx,csv", help="formats to export, or ''")
         parser.add_argument(
-            "--only", default="import,kill,fail,export", help="which runs, comma-separated"
+            "--only",
+            default="import,kill,fail,export,export-kill",
+            help="which runs, comma-separated",
         )
 
     def handle(self, *args, **options):
@@ -100,6 +104,8 @@ class Command(BaseCommand):
         if "export" in runs:
             for fmt in filter(None, options["export"].split(",")):
                 self._export(fmt)
+        if "export-kill" in runs:
+            self._killed_export("xlsx", options["export_kill_after"])
 
     def _actors(self):
         org = Organization.objects.filter(kind=Organization.Kind.AGENCY).order_by("pk").first()
@@ -111,6 +117,10 @@ class Command(BaseCommand):
             user=user, organization=org, defaults={"role": Membership.Role.EDITOR}
         )
         return user, org, theme
+
+    def _reader(self):
+        """A user with no role: sees the published catalogue as any citizen does."""
+        return get_user_model().objects.get_or_create(username="bench-jobs-reader")[0]
 
     def _job(self, kind: str, **params) -> Job:
         data = params.pop("data", None)
@@ -167,13 +177,26 @@ class Command(BaseCommand):
             file_name="bench.csv",
             data=sample(rows, prefix, self.theme.code),
         )
+        entries = Resource.objects.filter(code__startswith=prefix + "-")
+        self._kill_and_resume(job, after, f"import {rows:,} rows", entries.count)
+
+    def _killed_export(self, fmt: str, after: float) -> None:
+        job = job_create(
+            owner=self._reader(),
+            kind="export",
+            params={"query": "", "format": fmt, "language": "zh-hans"},
+        )
+        self._kill_and_resume(job, after, f"export {fmt}", lambda: int(bool(job.result_file)))
+
+    def _kill_and_resume(self, job: Job, after: float, title: str, written) -> None:
+        """Run ``job``, SIGKILL its worker after ``after`` seconds, then let a new worker
+        (whose heartbeat limit has passed) pick it up again; ``written()`` counts what the
+        job left behind."""
         worker = Worker()
         _t, samples = self._watch(job, until=lambda t: t >= after)
         worker.kill()
         job.refresh_from_db()
-        left = Resource.objects.filter(code__startswith=prefix + "-").count()
-        done_at_kill = samples[-1][1]
-        # A new worker whose heartbeat limit has passed picks the job up again.
+        left, done_at_kill = written(), samples[-1][1]
         time.sleep(3)
         restart = time.monotonic()
         worker = Worker(JOBS_HEARTBEAT_TIMEOUT=2)
@@ -181,13 +204,12 @@ class Command(BaseCommand):
             seconds, samples = self._watch(job)
         finally:
             worker.stop()
-        made = Resource.objects.filter(code__startswith=prefix + "-").count()
         self._report(
-            f"import {rows:,} rows, worker killed after {after:.0f} s at row {done_at_kill:,}",
+            f"{title}, worker killed after {after:.0f} s at {done_at_kill:,} done",
             job,
             time.monotonic() - restart,
             samples,
-            f"entries left by the killed worker: {left}; after the new worker: {made:,}; ",
+            f"left by the killed worker: {left}; after the new worker: {written():,}; ",
         )
 
     def _failing(self, bad_row: int, prefix: str) -> None:
@@ -212,7 +234,11 @@ class Command(BaseCommand):
         )
 
     def _export(self, fmt: str) -> None:
-        job = self._job("export", query="", format=fmt, language="zh-hans")
+        job = job_create(
+            owner=self._reader(),
+            kind="export",
+            params={"query": "", "format": fmt, "language": "zh-hans"},
+        )
         worker = Worker()
         try:
             seconds, samples = self._watch(job)
