@@ -18,12 +18,17 @@ $(VENV)/.installed: pyproject.toml | check-python
 
 install: $(VENV)/.installed
 
-# Migrate a SQLite database (or DATABASE_URL), load the demo data and serve on http://$(HOST).
+# Migrate a SQLite database (or DATABASE_URL), load the demo data and serve on http://$(HOST),
+# with a background-job worker and the scheduler beside the server; stopping the server stops
+# them too.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py load_demo
-	@echo "Serving the portal on http://$(HOST)/ (Ctrl-C stops it)"
+	@echo "Serving the portal on http://$(HOST)/ with a job worker and the scheduler (Ctrl-C stops them)"
+	@$(PY) manage.py run_worker --verbosity 0 & worker=$$!; \
+	$(PY) manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
 demo: install

@@ -18,3 +18,7 @@ class CatalogVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+# The background jobs' models live with their code (portal.jobs); Django finds them here.
+from portal.jobs.models import Job, ScheduleRun  # noqa: E402, F401

@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("grading.accounts.urls")),
     path("admin/", admin.site.urls),
     path("workspace/", include("catalog.publishing.urls")),
+    path("jobs/", include("portal.jobs.urls")),
     path("operation/", include("grading.operation.urls")),
     path("cross-border/", include("grading.crossborder.urls")),
     path("api/v1/", include("catalog.api.urls")),

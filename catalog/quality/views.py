@@ -6,6 +6,7 @@ import json
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -13,9 +14,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from catalog import selectors as catalog_selectors
@@ -24,6 +26,7 @@ from catalog.publishing import importer
 from catalog.quality import selectors as quality_selectors
 from catalog.quality.services import resource_set_high_value
 from grading import policy
+from portal.jobs.services import job_create
 
 PAGE_SIZE = 20
 NDJSON = "application/x-ndjson"
@@ -105,11 +108,14 @@ def import_page(request):
     upload = form.cleaned_data["file"]
     try:
         importer.check_size(upload.size)  # before reading it into memory
-        rows = importer.read_table(name=upload.name, data=upload.read())
+        data = upload.read()
+        rows = importer.read_table(name=upload.name, data=data)
     except importer.ImportFileError as exc:
         return _import_refused(request, form, " ".join(exc.messages), exc.status)
     organization = form.cleaned_data["organization"]
     dry_run = form.cleaned_data["dry_run"]
+    if len(rows) > settings.JOBS_IMPORT_ROWS or len(data) > settings.JOBS_IMPORT_BYTES:
+        return _import_job(request, upload.name, data, rows, organization, dry_run)
     if NDJSON in request.headers.get("Accept", ""):
         return _import_stream(request.user, organization, rows, dry_run)
     result = importer.run_import(
@@ -118,6 +124,29 @@ def import_page(request):
     context = {"form": form, "result": result, "organization": organization}
     status = 400 if result.errors else 200
     return render(request, "catalog/quality/import.html", context, status=status)
+
+
+def _import_job(request, name: str, data: bytes, rows, organization, dry_run: bool):
+    """A large file is imported by a background job; the caller follows it on the job's page
+    (an NDJSON caller gets one ``job`` event with the page's address)."""
+    params = {
+        "organization": organization.code,
+        "dry_run": dry_run,
+        "file_name": name,
+        "language": get_language() or "",  # the job's messages are in the uploader's language
+    }
+    job = job_create(
+        owner=request.user,
+        kind="import",
+        params=params,
+        input_data=data,
+        input_name=name,
+        total=len(rows),
+    )
+    url = reverse("jobs:detail", args=[job.pk])
+    if NDJSON in request.headers.get("Accept", ""):
+        return HttpResponse(_line({"event": "job", "url": url}), status=202, content_type=NDJSON)
+    return redirect(url)
 
 
 def _import_refused(request, form, message: str, status: int = 400):

@@ -47,3 +47,6 @@ FEEDBACK_ANON_LIMIT = 1000
 # The search engine keeps its index in memory; tests/conftest.py starts each test with an
 # empty one, as the test database starts empty.
 SEARCH_INDEX_DIR = None
+CACHES["jobs"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"}
+# Jobs are enqueued but not run; tests run them (portal.jobs.services.job_run) themselves.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}

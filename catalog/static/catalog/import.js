@@ -43,7 +43,9 @@
   }
 
   function handle(event) {
-    if (event.event === "start") {
+    if (event.event === "job") {
+      window.location.assign(event.url);  // a large file: follow its background job
+    } else if (event.event === "start") {
       bar.max = Math.max(event.total, 1);
     } else if (event.event === "progress") {
       bar.value = event.done;

@@ -1,0 +1,1 @@
+from tests.english import client, english  # noqa: F401
