@@ -64,6 +64,8 @@ MIDDLEWARE = [
     # anything reads the scheme or host from them.
     "portal.clients.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the database: whether this request reads from a replica.
+    "portal.db_router.PrimaryPinMiddleware",
     # Outside the page cache, so answers served from it get their header too.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -117,6 +119,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the write lock when their transaction begins, so a read-then-write
     # transaction (a state change, an audit append) never works from a stale snapshot.
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+
+# Read replicas (PostgreSQL streaming replicas of DATABASE_URL's primary), comma-separated
+# URLs: reads go to them, writes and migrations to the primary, and a caller reads its own
+# writes (portal.db_router). A request that wrote marks its caller with a signed cookie, and
+# that caller's reads go to the primary for REPLICA_PIN_SECONDS; set it above the replicas'
+# usual lag.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{_number}"] = {
+        **dj_database_url.parse(_url, conn_max_age=60),
+        # Tests read the primary's test database through it; no database of its own.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["portal.db_router.PrimaryReplicaRouter"]
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "15"))
+REPLICA_PIN_COOKIE = "portal_primary"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

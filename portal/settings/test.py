@@ -1,10 +1,13 @@
 """Test settings: only overrides."""
 
+import os
 import tempfile
 from pathlib import Path
 
+import dj_database_url
+
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, STORAGES
+from .base import DATABASES, REST_FRAMEWORK, STORAGES
 
 # Fast hashing for users made in tests; PBKDF2 still verifies the demo users' stored hashes.
 PASSWORD_HASHERS = [
@@ -44,3 +47,15 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Absolute links point at the test client's own host.
 SITE_URL = "http://testserver"
 FEEDBACK_ANON_LIMIT = 1000
+
+# Every query goes to the primary: replica routing is off (DATABASE_REPLICAS empty) whatever
+# DATABASE_REPLICA_URLS says. The replica tests (tests/portal/test_replicas.py) turn it on
+# against the streaming replica named by REPLICA_DATABASE_URL (.ci/run starts one with
+# devtools/replica.sh), which shows them the primary's test database.
+DATABASES = {"default": DATABASES["default"]}
+DATABASE_REPLICAS = []
+if os.environ.get("REPLICA_DATABASE_URL") and "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(os.environ["REPLICA_DATABASE_URL"]),
+        "TEST": {"MIRROR": "default"},
+    }
