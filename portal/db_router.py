@@ -3,8 +3,10 @@ writes.
 
 ``settings.DATABASE_REPLICAS`` names the replica aliases (``DATABASE_REPLICA_URLS`` in the
 environment); empty, every query goes to ``default`` (the primary) and this router does nothing.
-Otherwise a read goes to a replica, chosen at random, unless the current context is *pinned*
-to the primary:
+Otherwise a read goes to a replica, chosen at random once per request (or per command or job), so
+that the page cache's catalogue version and the data of one answer come from the same server
+and never from two replicas at different points of the primary's history; unless the current
+context is *pinned* to the primary:
 
 - inside a transaction on the primary (``transaction.atomic``, and so ``select_for_update``,
   which needs one): a transaction reads what it is about to write;
@@ -30,6 +32,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 # Whether reads in this context must go to the primary, and whether it has written.
 _pinned: ContextVar[bool] = ContextVar("db_pinned", default=False)
 _wrote: ContextVar[bool] = ContextVar("db_wrote", default=False)
+# The replica this context reads from, once chosen.
+_replica: ContextVar[str | None] = ContextVar("db_replica", default=None)
 
 COOKIE_SALT = "portal.db_router.pin"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -49,6 +53,7 @@ def unpin() -> None:
     jobs, a test) goes back to reading from the replicas."""
     _pinned.set(False)
     _wrote.set(False)
+    _replica.set(None)
 
 
 class PrimaryReplicaRouter:
@@ -58,7 +63,11 @@ class PrimaryReplicaRouter:
         replicas = settings.DATABASE_REPLICAS
         if not replicas or pinned() or connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS
-        return random.choice(replicas)
+        chosen = _replica.get()
+        if chosen not in replicas:
+            chosen = random.choice(replicas)
+            _replica.set(chosen)
+        return chosen
 
     def db_for_write(self, model, **hints):
         _wrote.set(True)
@@ -87,6 +96,7 @@ class PrimaryPinMiddleware:
             return self.get_response(request)
         pinned_token = _pinned.set(request.method not in SAFE_METHODS or self._marked(request))
         wrote_token = _wrote.set(False)
+        replica_token = _replica.set(None)
         try:
             response = self.get_response(request)
             if _wrote.get() or request.method not in SAFE_METHODS:
@@ -95,6 +105,7 @@ class PrimaryPinMiddleware:
         finally:
             _pinned.reset(pinned_token)
             _wrote.reset(wrote_token)
+            _replica.reset(replica_token)
 
     @staticmethod
     def _marked(request) -> bool:

@@ -256,6 +256,24 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Or an S3-compatible object store (AWS S3, MinIO, Ceph, OSS...) shared by every host, when
+# STORAGE_S3_BUCKET is set (needs the "deploy" extra: django-storages[s3]). Objects stay
+# private (no ACL, no public URL): the download view still asks the policy and streams them.
+if os.environ.get("STORAGE_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["STORAGE_S3_BUCKET"],
+            "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("STORAGE_S3_REGION") or None,
+            "access_key": os.environ.get("STORAGE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("STORAGE_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("STORAGE_S3_PREFIX", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 # Reverse proxies in front of the server (addresses or CIDR networks, comma-separated). Only
 # when the connecting peer is one of them is X-Forwarded-For read, from the right, skipping

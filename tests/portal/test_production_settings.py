@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 SHOW = (
     "from django.conf import settings; "
@@ -148,3 +150,29 @@ def test_production_refuses_a_replica_that_is_not_postgresql(tmp_path):
     )
     assert result.returncode != 0
     assert "replica1 is not a postgres:// URL" in result.stderr
+
+
+def test_files_go_to_a_private_s3_bucket_when_one_is_named(tmp_path):
+    show = (
+        "from django.conf import settings; from django.core.files.storage import storages; "
+        "o = settings.STORAGES['default']['OPTIONS']; s = storages['default']; "
+        "print(type(s).__name__, s.bucket_name, s.endpoint_url, o['default_acl'], "
+        "s.querystring_auth)"
+    )
+    result = _load(
+        PORTAL_VAR_DIR=str(tmp_path),
+        SINGLE_HOST="1",
+        STORAGE_S3_BUCKET="portal-files",
+        STORAGE_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        show=show,
+    )
+    if "No module named 'storages'" in result.stderr:
+        pytest.skip("django-storages is not installed (the deploy extra)")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "S3Storage",
+        "portal-files",
+        "http://127.0.0.1:9000",
+        "None",
+        "True",
+    ]

@@ -48,6 +48,18 @@ def test_router__reads_go_to_a_replica_writes_to_the_primary():
     assert routing.db_for_write(Organization) == "default"
 
 
+@override_settings(DATABASE_REPLICAS=["replica1", "replica2", "replica3"])
+def test_router__one_request_reads_from_one_replica():
+    routing = PrimaryReplicaRouter()
+    chosen = {routing.db_for_read(Organization) for _ in range(20)}
+    assert len(chosen) == 1
+    seen = set()
+    for _ in range(60):
+        _, read_from = _through_middleware(RequestFactory().get("/"))
+        seen.add(read_from)
+    assert seen == {"replica1", "replica2", "replica3"}  # each request chooses anew
+
+
 @REPLICAS
 def test_router__after_a_write_this_context_reads_from_the_primary():
     routing = PrimaryReplicaRouter()
