@@ -113,18 +113,21 @@ run_scenarios() {
     [ "$status" = 200 ] || { echo "$name: $path answered $status" >&2; exit 1; }
     cached=$(curl -s -D - -o /dev/null "${headers[@]}" "$BASE$path" | tr -d '\r' |
       awk -F': ' 'tolower($1) == "x-cache" {print $2}')
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${headers[@]}" "$BASE$path")
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency "${headers[@]}" \
+      "$BASE$path")
     rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
     p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
     bad=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+    errors=$(awk '/Socket errors/ {print $0}' <<<"$out")
     printf '%-10s %-28s %-6s %10s %9s %9s %8s\n' "$name" "$path" "${cached:--}" "$rps" "$p50" "$p99" \
       "${bad:-0}"
+    [ -z "$errors" ] || echo "           $errors"
   done
 }
 
 echo "== $(date -u +%FT%TZ); $(nproc) cores, load average $(cut -d" " -f1-3 /proc/loadavg)"
-echo "== gunicorn: $WORKERS sync workers; wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+echo "== gunicorn: $WORKERS sync workers; wrk -t$THREADS -c$CONNECTIONS -d$DURATION --timeout 10s"
 echo "== page cache on (ANONYMOUS_CACHE_SECONDS=300, QUERY_CACHE_SECONDS=300)"
 start_server
 run_scenarios
