@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test install check-python lint chromium messages demo clean
+.PHONY: run test install check-python lint chromium messages demo clean replica replica-stop loadtest
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -42,6 +42,19 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
+
+# A streaming replica of the local PostgreSQL (127.0.0.1:5432) on 127.0.0.1:5433, for the
+# read-replica tests: REPLICA_DATABASE_URL=$$(devtools/replica.sh url) DATABASE_URL=... make test
+replica:
+	devtools/replica.sh start
+
+replica-stop:
+	devtools/replica.sh stop
+
+# Requests per second and latency under wrk against gunicorn on PostgreSQL and Redis
+# (docs/PERFORMANCE.md, "Load test").
+loadtest: install
+	devtools/loadtest.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -88,7 +88,15 @@ CACHED_PREFIXES = (
     "/high-value/",
     "/map/",
 )
-SKIPPED_PREFIXES = ("/admin/", "/accounts/", "/i18n/", "/api/schema/", "/api/docs/", "/static/")
+SKIPPED_PREFIXES = (
+    "/admin/",
+    "/accounts/",
+    "/i18n/",
+    "/api/schema/",
+    "/api/docs/",
+    "/static/",
+    "/healthz",
+)
 
 
 def catalog_changed() -> None:

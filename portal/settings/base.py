@@ -65,6 +65,8 @@ MIDDLEWARE = [
     # anything reads the scheme or host from them.
     "portal.clients.ForwardedHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the database: whether this request reads from a replica.
+    "portal.db_router.PrimaryPinMiddleware",
     # Outside the page cache, so answers served from it get their header too.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -118,6 +120,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the write lock when their transaction begins, so a read-then-write
     # transaction (a state change, an audit append) never works from a stale snapshot.
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+
+# Read replicas (PostgreSQL streaming replicas of DATABASE_URL's primary), comma-separated
+# URLs: reads go to them, writes and migrations to the primary, and a caller reads its own
+# writes (portal.db_router). A request that wrote marks its caller with a signed cookie, and
+# that caller's reads go to the primary for REPLICA_PIN_SECONDS; set it above the replicas'
+# usual lag.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASES[f"replica{_number}"] = {
+        **dj_database_url.parse(_url, conn_max_age=60),
+        # Tests read the primary's test database through it; no database of its own.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["portal.db_router.PrimaryReplicaRouter"]
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "15"))
+REPLICA_PIN_COOKIE = "portal_primary"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -240,6 +259,24 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Or an S3-compatible object store (AWS S3, MinIO, Ceph, OSS...) shared by every host, when
+# STORAGE_S3_BUCKET is set (needs the "deploy" extra: django-storages[s3]). Objects stay
+# private (no ACL, no public URL): the download view still asks the policy and streams them.
+if os.environ.get("STORAGE_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["STORAGE_S3_BUCKET"],
+            "endpoint_url": os.environ.get("STORAGE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("STORAGE_S3_REGION") or None,
+            "access_key": os.environ.get("STORAGE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("STORAGE_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("STORAGE_S3_PREFIX", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 # Reverse proxies in front of the server (addresses or CIDR networks, comma-separated). Only
 # when the connecting peer is one of them is X-Forwarded-For read, from the right, skipping

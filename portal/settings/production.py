@@ -5,7 +5,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CONTENT_SECURITY_POLICY, INSTALLED_APPS, env_bool
+from .base import (
+    CACHES,
+    CONTENT_SECURITY_POLICY,
+    DATABASE_REPLICAS,
+    DATABASES,
+    INSTALLED_APPS,
+    env_bool,
+)
 
 DEBUG = False
 # The catalogue generator and the benchmarks are for development only.
@@ -38,6 +45,25 @@ if not os.environ.get("REDIS_URL") and not env_bool("SINGLE_HOST", False):
         "SINGLE_HOST=1 if every server process runs on this one host: they then share the "
         "file cache under CACHE_DIR. Failed-login lock-outs and API limits are counted there."
     )
+
+# Sessions: in the database (every process shares it), and with Redis also in a cache of their
+# own beside the counters (REDIS_COUNTERS_URL, which should never evict keys), so a signed-in
+# request reads its session from Redis rather than from a replica that may lag behind a login.
+if os.environ.get("REDIS_URL"):
+    CACHES = {**CACHES, "sessions": {**CACHES["counters"], "KEY_PREFIX": "sessions"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
+# Read replicas are PostgreSQL streaming replicas of a PostgreSQL primary.
+if DATABASE_REPLICAS and "postgresql" not in DATABASES["default"]["ENGINE"]:
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URLS needs DATABASE_URL to name the PostgreSQL primary they replicate."
+    )
+for _alias in DATABASE_REPLICAS:
+    if "postgresql" not in DATABASES[_alias]["ENGINE"]:
+        raise ImproperlyConfigured(
+            f"DATABASE_REPLICA_URLS: {_alias} is not a postgres:// URL; replicas are PostgreSQL "
+            "streaming replicas of DATABASE_URL's primary."
+        )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -1,10 +1,13 @@
 """Test settings: only overrides."""
 
+import os
 import tempfile
 from pathlib import Path
 
+import dj_database_url
+
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK, STORAGES
+from .base import DATABASES, REST_FRAMEWORK, STORAGES
 
 # Fast hashing for users made in tests; PBKDF2 still verifies the demo users' stored hashes.
 PASSWORD_HASHERS = [
@@ -50,3 +53,15 @@ SEARCH_INDEX_DIR = None
 CACHES["jobs"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "jobs"}
 # Jobs are enqueued but not run; tests run them (portal.jobs.services.job_run) themselves.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+
+# Every query goes to the primary: replica routing is off (DATABASE_REPLICAS empty) whatever
+# DATABASE_REPLICA_URLS says. The replica tests (tests/portal/test_replicas.py) turn it on
+# against the streaming replica named by REPLICA_DATABASE_URL (.ci/run starts one with
+# devtools/replica.sh), which shows them the primary's test database.
+DATABASES = {"default": DATABASES["default"]}
+DATABASE_REPLICAS = []
+if os.environ.get("REPLICA_DATABASE_URL") and "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(os.environ["REPLICA_DATABASE_URL"]),
+        "TEST": {"MIRROR": "default"},
+    }
