@@ -159,7 +159,17 @@ def _cacheable(request) -> bool:
         and not path.startswith(SKIPPED_PREFIXES)
         and "/download/" not in path
         and (path == "/" or path.startswith(CACHED_PREFIXES[1:]))
+        # A confirmation waiting to be shown ("your correction was sent") belongs to this
+        # visitor: the page that shows it is neither served from the cache nor stored in it.
+        and not _carries_messages(request)
     )
+
+
+def _carries_messages(request) -> bool:
+    """Whether messages wait for this request. Counting them loads them without marking them
+    read, so the page rendered afterwards still shows (and consumes) them."""
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
 
 
 def _variant(request) -> str:
