@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Distribution, Field, Organization, Resource, Theme
 from catalog.publishing.checks import CODE_IN_USE, code_in_use
@@ -66,7 +67,7 @@ class LinkForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=300)
     kind = forms.ChoiceField(
-        label=_("Kind"),
+        label=pgettext_lazy("distribution kind", "Kind"),
         choices=[(Distribution.Kind.API, _("API")), (Distribution.Kind.LINK, _("Link"))],
     )
     url = forms.URLField(label=_("URL"), max_length=200, assume_scheme="https")
