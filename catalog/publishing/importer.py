@@ -19,11 +19,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
-from catalog.models import Organization, Resource, Theme
+from catalog.models import Field, Organization, Resource, Theme, UpdateCycle
 from catalog.publishing import filelimits
 from catalog.publishing.resources import resource_create, resource_update
 from catalog.textfiles import NOT_TEXT, decode_text
+from grading.grades import CEILING, Grade, Tier
 from portal.transitions import InvalidTransition
 
 COLUMNS = (
@@ -57,8 +59,11 @@ METADATA_COLUMNS = (
     "open_conditions",
     "tier",
 )
+# A row whose code starts with this mark is a comment: the template's example row and its notes
+# are such rows, so a template uploaded as it is imports nothing.
+COMMENT_MARK = "#"
 EXAMPLE_ROW = {
-    "code": "SH-ENV-AIR-001",
+    "code": "#SH-ENV-AIR-001",
     "title": "空气质量监测站点小时数据",
     "title_en": "Hourly air quality at monitoring stations",
     "abstract": "全市国控和市控空气质量监测站点逐小时发布的六项污染物浓度和空气质量指数，"
@@ -104,10 +109,12 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
     dry_run: bool = False
+    skipped: int = 0  # comment rows (the code starts with ``COMMENT_MARK``)
 
     def as_dict(self) -> dict:
         return {
             "total": self.total,
+            "skipped": self.skipped,
             "created": self.created,
             "updated": self.updated,
             "committed": self.committed,
@@ -241,34 +248,69 @@ def _names(names: list[str], limit: int = 20) -> str:
 
 def parse_fields(text: str) -> list[dict[str, str]]:
     """The data dictionary column: ``name_en:name:type:grade[:description]`` items separated by
-    ``;`` (the description may itself hold colons). ``ValueError`` names a malformed item."""
-    fields = []
+    ``;`` (the description may itself hold colons). ``ValueError`` names the first malformed
+    item; :func:`fields_problems` names them all."""
+    fields, problems = _read_fields(text)
+    if problems:
+        raise ValueError(problems[0])
+    return fields
+
+
+def _read_fields(text: str) -> tuple[list[dict[str, str]], list[str]]:
+    """The dictionary items of ``text`` and a message for every problem of every item: a
+    malformed item, a missing name, an unknown type or grade (with the valid values)."""
+    fields, problems = [], []
     for item in (part.strip() for part in text.split(";")):
         if not item:
             continue
         parts = [p.strip() for p in item.split(":", 4)]
         if len(parts) < 4:
-            raise ValueError(
+            problems.append(
                 _("“%(item)s” is not name_en:name:type:grade[:description].") % {"item": item}
             )
+            continue
         name_en, name, data_type, grade = parts[:4]
-        description = parts[4] if len(parts) == 5 else ""
+        data_type, grade = data_type.lower(), grade.upper()
+        label = name_en or name or item
+        if not name_en or not name:
+            problems.append(
+                _("%(field)s: both the English name and the name are required.") % {"field": label}
+            )
+        if data_type not in Field.DataType.values:
+            problems.append(
+                "data_type: "
+                + _not_one_of(data_type, Field.DataType.choices)
+                + f" ({_('field')} {label})"
+            )
+        if grade not in Grade.values:
+            problems.append(
+                "grade: " + _not_one_of(grade, Grade.choices) + f" ({_('field')} {label})"
+            )
         fields.append(
             {
                 "name_en": name_en,
                 "name": name,
-                "data_type": data_type.lower(),
-                "grade": grade.upper(),
-                "description": description,
+                "data_type": data_type,
+                "grade": grade,
+                "description": parts[4] if len(parts) == 5 else "",
             }
         )
-    return fields
+    return fields, problems
+
+
+def _not_one_of(value: str, choices) -> str:
+    """“value” is not valid, and the valid values with their labels."""
+    valid = ", ".join(f"{code} ({label})" for code, label in choices)
+    return _("“%(value)s” is not valid. Valid values: %(valid)s.") % {
+        "value": value,
+        "valid": valid,
+    }
 
 
 def _yes_no(text: str) -> bool:
     value = text.strip().lower()
     if value not in _TRUE | _FALSE:
-        raise ValueError(_("Write yes or no."))
+        raise ValueError(_("Write yes or no.") + " " + _("Valid values: yes, no, 是, 否, 1, 0."))
     return value in _TRUE
 
 
@@ -279,15 +321,38 @@ class _Parsed:
     theme: Theme | None
 
 
+REQUIRED_VALUES = ("title", "abstract", "theme", "tier", "format", "update_cycle")
+
+
 def _parse_row(row: dict[str, str], themes: dict[str, Theme]) -> tuple[_Parsed, list[tuple]]:
-    """Service arguments from one row, and (column, message) for what cannot even be parsed."""
+    """Service arguments from one row, and (column, message) for every problem the row's cells
+    show on their own: all of them at once, each naming the valid values, so one upload finds
+    what a row needs. What only the services can tell (lengths, a code under review) follows
+    once these are fixed."""
     problems = []
     data = {c: row.get(c, "") for c in METADATA_COLUMNS if c in row}
     data["update_cycle"] = data.get("update_cycle", "").lower()
     data["tier"] = data.get("tier", "").lower()
+    for column in REQUIRED_VALUES:
+        if not row.get(column, "").strip():
+            problems.append((column, _("A value is required.")))
     theme = themes.get(row.get("theme", ""))
-    if theme is None:
-        problems.append(("theme", _("Unknown theme code “%(code)s”.") % {"code": row.get("theme")}))
+    if theme is None and row.get("theme", "").strip():
+        valid = ", ".join(f"{code} ({t.name})" for code, t in sorted(themes.items()))
+        problems.append(
+            (
+                "theme",
+                _("Unknown theme code “%(code)s”.") % {"code": row.get("theme")}
+                + " "
+                + _("Valid values: %(valid)s.") % {"valid": valid or "—"},
+            )
+        )
+    tier = data["tier"]
+    if tier and tier not in Tier.values:
+        problems.append(("tier", _not_one_of(tier, Tier.choices)))
+    cycle = data["update_cycle"]
+    if cycle and cycle not in UpdateCycle.values:
+        problems.append(("update_cycle", _not_one_of(cycle, UpdateCycle.choices)))
     # Like every optional column, ``high_value`` changes the entry only when the file has
     # that column: a re-import without it keeps the flag as it is (a new entry gets the
     # default, no). Where the column is present, a blank cell means "no", as documented.
@@ -298,11 +363,22 @@ def _parse_row(row: dict[str, str], themes: dict[str, Theme]) -> tuple[_Parsed, 
             problems.append(("high_value", str(exc)))
     fields = None
     if "fields" in row:
-        try:
-            fields = parse_fields(row["fields"])
-        except ValueError as exc:
-            problems.append(("fields", str(exc)))
+        fields, field_problems = _read_fields(row["fields"])
+        problems.extend(("fields", message) for message in field_problems)
+        if not field_problems and tier in Tier.values:
+            problems.extend(_ceiling_problems(tier, fields))
     return _Parsed(data, fields, theme), problems
+
+
+def _ceiling_problems(tier: str, fields: list[dict]) -> list[tuple]:
+    """The ceiling, told with the other problems of the row (the services check it again)."""
+    from grading import policy
+
+    try:
+        policy.check_ceiling(grade=policy.derive_grade(f["grade"] for f in fields), tier=tier)
+    except ValidationError as exc:
+        return [("tier", message) for message in exc.messages]
+    return []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,6 +430,10 @@ def import_steps(
     seen: dict[str, int] = {}
     with transaction.atomic():
         for number, row in enumerate(rows, start=2):
+            if row.get("code", "").startswith(COMMENT_MARK):
+                result.skipped += 1
+                yield number - 1
+                continue
             _import_row(actor, organization, row, number, themes, existing, seen, result)
             yield number - 1
         result.committed = not result.errors and not dry_run
@@ -367,28 +447,28 @@ def _existing(rows: list[dict[str, str]]) -> dict[str, Resource]:
 
 
 def _import_row(actor, organization, row, number, themes, existing, seen, result) -> None:
-    code = row.get("code", "")
-    errors = result.errors
-    if not code:
-        errors.append(RowError(number, "code", _("The code is required.")))
+    problems = _code_problems(organization, row.get("code", ""), number, existing, seen)
+    parsed, cell_problems = _parse_row(row, themes)
+    problems += cell_problems
+    if problems:
+        result.errors.extend(RowError(number, column, message) for column, message in problems)
         return
+    _save_row(actor, organization, row, number, parsed, existing.get(row["code"]), result)
+
+
+def _code_problems(organization, code, number, existing, seen) -> list[tuple]:
+    if not code:
+        return [("code", _("The code is required."))]
     if code in seen:
         message = _("Code “%(code)s” repeats row %(row)d.") % {"code": code, "row": seen[code]}
-        errors.append(RowError(number, "code", message))
-        return
+        return [("code", message)]
     seen[code] = number
     resource = existing.get(code)
     if resource is not None and resource.provider_id != organization.pk:
         # Codes are unique across the catalogue; whose entry holds this one (perhaps a draft
         # or a restricted entry) is not this agency's business, so the message does not say.
-        message = _("Code “%(code)s” is already in use; choose another.") % {"code": code}
-        errors.append(RowError(number, "code", message))
-        return
-    parsed, problems = _parse_row(row, themes)
-    if problems:
-        errors.extend(RowError(number, column, message) for column, message in problems)
-        return
-    _save_row(actor, organization, row, number, parsed, resource, result)
+        return [("code", _("Code “%(code)s” is already in use; choose another.") % {"code": code})]
+    return []
 
 
 def _save_row(actor, organization, row, number, parsed: _Parsed, resource, result) -> None:
@@ -443,26 +523,113 @@ def _row_errors(number: int, exc: ValidationError) -> Iterator[RowError]:
 
 
 def template_rows() -> list[list[str]]:
-    """The template: the header row and one example row."""
+    """The template: the header row and the example row (a comment row, skipped on import)."""
     return [list(COLUMNS), [EXAMPLE_ROW[c] for c in COLUMNS]]
 
 
+COLUMN_HELP = {
+    "code": ("yes", N_("Catalogue code, unique in the whole catalogue.")),
+    "title": ("yes", N_("Title.")),
+    "title_en": ("", N_("English title.")),
+    "abstract": ("yes", N_("Description.")),
+    "theme": ("yes", N_("Theme code: see the list of themes.")),
+    "tier": ("yes", N_("Openness tier: see the list of tiers.")),
+    "format": ("yes", N_("Format, e.g. CSV, JSON, XLSX, API.")),
+    "update_cycle": ("yes", N_("Update cycle: see the list of update cycles.")),
+    "keywords": ("", N_("Keywords, separated by commas.")),
+    "license": ("", N_("Licence.")),
+    "spatial": ("", N_("Spatial coverage.")),
+    "temporal": ("", N_("Temporal coverage.")),
+    "open_conditions": ("", N_("Conditions of access (conditional entries).")),
+    "high_value": ("", N_("High-value entry: yes or no (是/否, 1/0); empty is no.")),
+    "fields": (
+        "",
+        N_("Data dictionary: items name_en:name:type:grade[:description] separated by “;”."),
+    ),
+}
+
+
+def template_codes() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The template's key: each column explained, then the codes a cell may hold (themes,
+    tiers, grades with the tiers each allows, update cycles, field types, agencies), as
+    (section title, [(code, meaning)])."""
+    yes = _("required")
+    columns = [
+        (name, (f"[{yes}] " if required else "") + _(text))
+        for name, (required, text) in COLUMN_HELP.items()
+    ]
+    grades = [
+        (
+            code,
+            f"{label} — "
+            + _("allowed tiers: %(tiers)s")
+            % {"tiers": ", ".join(t for t in Tier.values if t in CEILING[code])},
+        )
+        for code, label in Grade.choices
+    ]
+    agencies = Organization.objects.filter(kind=Organization.Kind.AGENCY).order_by("code")
+    return [
+        (
+            _("How to use this template"),
+            [
+                ("#", _("Rows whose code starts with # are notes and are skipped on import.")),
+                ("1", _("Replace the example row with your entries, one per row.")),
+                (
+                    "2",
+                    _(
+                        "Every error of every row is reported at once; nothing is written "
+                        "until the whole file is valid."
+                    ),
+                ),
+            ],
+        ),
+        (_("Columns"), columns),
+        (_("Themes (theme)"), [(t.code, t.name) for t in Theme.objects.order_by("code")]),
+        (_("Openness tiers (tier)"), [(c, str(label)) for c, label in Tier.choices]),
+        (_("Security grades (in fields)"), grades),
+        (_("Update cycles (update_cycle)"), [(c, str(label)) for c, label in UpdateCycle.choices]),
+        (_("Field types (in fields)"), [(c, str(label)) for c, label in Field.DataType.choices]),
+        (_("High-value values (high_value)"), [("yes", "是 / 1 / true"), ("no", "否 / 0 / false")]),
+        (_("Agencies"), [(o.code, o.display_name) for o in agencies]),
+    ]
+
+
 def template_csv() -> bytes:
-    """The template as UTF-8 CSV with a byte-order mark (which spreadsheet programs need)."""
+    """The template as UTF-8 CSV with a byte-order mark (which spreadsheet programs need); the
+    key follows as comment rows (their first cell starts with #), skipped on import."""
     out = io.StringIO()
-    csv.writer(out).writerows(template_rows())
+    writer = csv.writer(out)
+    writer.writerows(template_rows())
+    width = len(COLUMNS)
+    for title, items in template_codes():
+        writer.writerow([f"{COMMENT_MARK} {title}"] + [""] * (width - 1))
+        for code, meaning in items:
+            writer.writerow([COMMENT_MARK, code, meaning] + [""] * (width - 3))
     return out.getvalue().encode("utf-8-sig")
 
 
 def template_xlsx() -> bytes:
-    """The template as an XLSX workbook."""
+    """The template as an XLSX workbook: the entries sheet (imported; the example row is a
+    comment row) and a second sheet with the key (never read on import)."""
     from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
     sheet.title = "catalogue"
     for row in template_rows():
         sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    key = book.create_sheet("codes")
+    key.column_dimensions["A"].width = 24
+    key.column_dimensions["B"].width = 90
+    for title, items in template_codes():
+        key.append([title])
+        key.cell(row=key.max_row, column=1).font = Font(bold=True)
+        for code, meaning in items:
+            key.append([code, meaning])
+        key.append([])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
