@@ -20,4 +20,10 @@ def site(request):
         "can_use_operation_pages": lambda: policy.can_use_operation_pages(
             getattr(request, "user", None)
         ),
+        "can_review_applications": lambda: policy.can_review_applications(
+            getattr(request, "user", None)
+        ),
+        # Links to the audit log and the administration, for whom the policy lets in.
+        "can_view_audit": lambda: policy.can_view_audit(getattr(request, "user", None)),
+        "can_use_admin": lambda: policy.can_use_admin(getattr(request, "user", None)),
     }

@@ -40,10 +40,13 @@ from grading.policy.applications import (
     application_visible_q,
     can_act_on_application,
     can_manage_agreements,
+    can_review_applications,
     can_revoke_grant,
     can_view_audit,
     grant_visible_q,
+    legal_entity_mismatch,
     live_grants,
+    requires_legal_entity,
 )
 from grading.policy.base import (
     LISTED,
@@ -328,6 +331,9 @@ __all__ = [
     "applicant_verified",
     "application_visible_q",
     "can_act_on_application",
+    "can_review_applications",
+    "legal_entity_mismatch",
+    "requires_legal_entity",
     "can_act_on_feedback",
     "can_apply",
     "can_change_in_state",
