@@ -40,6 +40,11 @@ class ResourceCreateForm(ResourceForm):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = Organization.objects.filter(pk__in=agencies)
         self.order_fields(["provider", "code", *METADATA])
+        # An editor of one agency has nothing to choose: that agency is chosen for them.
+        agencies = list(agencies)
+        if len(agencies) == 1 and not self.is_bound:
+            only = agencies[0]
+            self.initial.setdefault("provider", getattr(only, "pk", only))
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
@@ -60,6 +65,23 @@ class FieldForm(forms.Form):
     data_type = forms.ChoiceField(label=_("Type"), choices=Field.DataType.choices)
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
     grade = forms.ChoiceField(label=_("Security grade"), choices=Grade.choices)
+
+
+# The whole data dictionary on one page: the present fields and three empty rows, each with a
+# "remove" box; saved in one go by ``resource_update(fields=...)`` (one grade, one ceiling check).
+FieldFormSet = forms.formset_factory(FieldForm, extra=3, can_delete=True, max_num=500)
+
+
+def dictionary_rows(formset) -> list[dict]:
+    """The fields a valid ``FieldFormSet`` keeps, in order: every filled-in row not marked for
+    removal (empty extra rows are left out)."""
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE"):
+            continue
+        rows.append({name: data[name] for name in FieldForm.base_fields})
+    return rows
 
 
 class LinkForm(forms.Form):

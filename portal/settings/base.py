@@ -217,6 +217,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Every form renders through one template (label, required mark, help, errors): portal/forms.py.
+FORM_RENDERER = "portal.forms.PortalFormRenderer"
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
