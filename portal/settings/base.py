@@ -299,8 +299,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Open Data Portal API",
     "DESCRIPTION": (
-        "Read-only API of the public data resource catalogue and the data product catalogue. "
-        "Access follows the portal's tiered-openness rules."
+        "REST API of the public data resource catalogue and the data product catalogue. "
+        "Anyone reads what they may see (GET); agency staff, applicants, operators and "
+        "platform staff also write through it (POST, PUT, PATCH, DELETE: publishing entries, "
+        "applications, feedback, products, API keys). Access follows the portal's "
+        "tiered-openness rules."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
