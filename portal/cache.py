@@ -203,7 +203,11 @@ def _key(request) -> str:
     # ever served to requests that send the same header.
     host = request.get_host()
     path = request.get_full_path()
-    return f"page:{_version()}:{host}:{get_language()}:{_variant(request)}:{path}"
+    # The reading modes (high contrast, large text) change the page's classes: part of the key.
+    from portal.views import display_classes
+
+    display = "+".join(display_classes(request))
+    return f"page:{_version()}:{host}:{get_language()}:{display}:{_variant(request)}:{path}"
 
 
 class AnonymousCacheMiddleware:

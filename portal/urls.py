@@ -12,6 +12,8 @@ handler500 = "portal.errors.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
+    path("help/", views.help_page, name="help"),
+    path("display/", views.set_display, name="set_display"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("grading.accounts.urls")),
     path("admin/", admin.site.urls),

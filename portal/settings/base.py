@@ -431,3 +431,13 @@ AUDIT_KEY_FILE = VAR_DIR / "audit-hmac.key"
 # Heads of the chain published by ``manage.py audit_head --publish`` (one "<time> <row>:<hash>"
 # a line); audit_verify checks that the chain still holds every one of them.
 AUDIT_HEADS_FILE = VAR_DIR / "audit-heads.log"
+
+# The site's furniture (footer): who runs it, how to reach them, and its registration numbers
+# (ICP 备案号, 公安机关备案号, 政府网站标识码). The defaults are the demo's; set them in production.
+SITE_OPERATOR = os.environ.get("SITE_OPERATOR", "示范市大数据中心（演示）")
+SITE_OPERATOR_EN = os.environ.get("SITE_OPERATOR_EN", "Demo City Big Data Centre (demo)")
+SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "opendata@example.gov.cn")
+SITE_CONTACT_PHONE = os.environ.get("SITE_CONTACT_PHONE", "021-12345678")
+SITE_ICP_NUMBER = os.environ.get("SITE_ICP_NUMBER", "沪ICP备00000000号-1（演示）")
+SITE_PSB_NUMBER = os.environ.get("SITE_PSB_NUMBER", "沪公网安备 31000000000000号（演示）")
+SITE_IDENTIFIER = os.environ.get("SITE_IDENTIFIER", "0000000000")
