@@ -69,7 +69,18 @@ class FieldForm(forms.Form):
 
 # The whole data dictionary on one page: the present fields and three empty rows, each with a
 # "remove" box; saved in one go by ``resource_update(fields=...)`` (one grade, one ceiling check).
-FieldFormSet = forms.formset_factory(FieldForm, extra=3, can_delete=True, max_num=500)
+class DictionaryRowForm(FieldForm):
+    """A row of the dictionary page: its lists start empty, so that an empty row a browser
+    sends back (with the lists' first options selected otherwise) counts as unchanged."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("data_type", "grade"):
+            field = self.fields[name]
+            field.choices = [("", "—"), *field.choices]
+
+
+FieldFormSet = forms.formset_factory(DictionaryRowForm, extra=3, can_delete=True, max_num=500)
 
 
 def dictionary_rows(formset) -> list[dict]:

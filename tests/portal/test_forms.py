@@ -120,3 +120,12 @@ def test_dictionary_formset_refuses_a_grade_above_the_ceiling(editor_client, wor
     response = editor_client.post(url, data)
     assert response.status_code == 400 and 'role="alert"' in response.content.decode()
     assert not resource.fields.exists()
+
+
+def test_dictionary_empty_rows_start_blank(editor_client, world, theme):
+    resource = f.ResourceFactory(
+        provider=world.provider, theme=theme, status=Resource.Status.DRAFT, tier="open"
+    )
+    page = editor_client.get(f"/workspace/resources/{resource.pk}/fields/").content.decode()
+    select = re.search(r'<select name="fields-0-grade".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option value="" selected>', select)
