@@ -39,3 +39,10 @@ def test_password_errors_follow_the_language(db, password):
     assert errors and not re.search(r"[A-Za-z]{4,}", re.sub(r"<[^>]+>", "", errors)), errors
     english = Client(HTTP_ACCEPT_LANGUAGE="en").post("/accounts/register/individual/", data)
     assert "This password is" in english.content.decode()
+
+
+def test_product_scenarios_and_agency_description_are_marked(db):
+    agency = f.OrganizationFactory(code="ghzy", name="市规划资源局", description="负责规划。")
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/organizations/{agency.code}/")
+    body = english.content.decode()
+    assert '<span lang="zh-Hans">负责规划。</span>' in body
