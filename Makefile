@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 
 .PHONY: run test install check-python lint chromium messages demo clean replica replica-stop loadtest
+.PHONY: run test install check-python lint chromium axe messages demo clean screens
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
@@ -55,12 +56,25 @@ replica-stop:
 # (docs/PERFORMANCE.md, "Load test").
 loadtest: install
 	devtools/loadtest.sh
+# axe-core for the browser tests' accessibility checks, from tests/browser/package-lock.json;
+# installed only when missing, so `make test` keeps working offline once it is there.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE):
+	@command -v npm >/dev/null || { echo "error: npm is needed once to install axe-core (apt-get install npm)." >&2; exit 1; }
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+	touch $@
+
+axe: $(AXE)
+
+# Screenshots of the main pages at 1366 and 390 px into docs/screens/ (a demo database).
+screens: install
+	$(PY) devtools/screens.py
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: install chromium
+test: install chromium axe
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run --verbosity 0
 	$(PY) -m pytest

@@ -6,6 +6,7 @@ These are plain values with labels. What they *mean* for access is decided only 
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Grade(models.TextChoices):
@@ -20,7 +21,7 @@ class Grade(models.TextChoices):
 class Tier(models.TextChoices):
     """Openness tier (开放属性)."""
 
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("openness tier", "Open")
     CONDITIONAL = "conditional", _("Conditional")
     RESTRICTED = "restricted", _("Not open")
 

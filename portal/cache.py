@@ -167,7 +167,17 @@ def _cacheable(request) -> bool:
         and not path.startswith(SKIPPED_PREFIXES)
         and "/download/" not in path
         and (path == "/" or path.startswith(CACHED_PREFIXES[1:]))
+        # A confirmation waiting to be shown ("your correction was sent") belongs to this
+        # visitor: the page that shows it is neither served from the cache nor stored in it.
+        and not _carries_messages(request)
     )
+
+
+def _carries_messages(request) -> bool:
+    """Whether messages wait for this request. Counting them loads them without marking them
+    read, so the page rendered afterwards still shows (and consumes) them."""
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
 
 
 def _variant(request) -> str:
@@ -201,7 +211,11 @@ def _key(request) -> str:
     # ever served to requests that send the same header.
     host = request.get_host()
     path = request.get_full_path()
-    return f"page:{_version()}:{host}:{get_language()}:{_variant(request)}:{path}"
+    # The reading modes (high contrast, large text) change the page's classes: part of the key.
+    from portal.views import display_classes
+
+    display = "+".join(display_classes(request))
+    return f"page:{_version()}:{host}:{get_language()}:{display}:{_variant(request)}:{path}"
 
 
 def _count_use(request, response) -> None:

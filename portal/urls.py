@@ -15,6 +15,8 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
+    path("help/", views.help_page, name="help"),
+    path("display/", views.set_display, name="set_display"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("grading.accounts.urls")),
     path("admin/", admin.site.urls),

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -48,6 +49,44 @@ def home(request):
 def about(request):
     """What the portal is, the tiers and grades, and how access is obtained."""
     return render(request, "about.html")
+
+
+@require_safe
+def help_page(request):
+    """Help and frequently asked questions: finding, downloading, applying, the API, contact."""
+    return render(request, "help.html")
+
+
+DISPLAY_COOKIE = "portal_display"
+DISPLAY_MODES = ("contrast", "large")
+
+
+def display_classes(request) -> list[str]:
+    """The reading modes a visitor chose (``DISPLAY_COOKIE``): high contrast, large text."""
+    chosen = request.COOKIES.get(DISPLAY_COOKIE, "").split(",")
+    return [mode for mode in DISPLAY_MODES if mode in chosen]
+
+
+# Like the language form: no CSRF token (it sits on cached pages) and it changes nothing but
+# a cookie of the visitor's own.
+@csrf_exempt
+@require_POST
+def set_display(request):
+    """Turn high contrast or large text on or off (``mode``), kept in a cookie for a year;
+    back to the page the form was on."""
+    mode = request.POST.get("mode", "")
+    if mode not in DISPLAY_MODES:
+        return render_error(request, 400, _("Unknown display mode."))
+    chosen = set(display_classes(request)) ^ {mode}
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    value = ",".join(m for m in DISPLAY_MODES if m in chosen)
+    response.set_cookie(
+        DISPLAY_COOKIE, value, max_age=365 * 86400, samesite="Lax", secure=request.is_secure()
+    )
+    return response
 
 
 # No CSRF token: the form sits on every cached anonymous page, and switching the interface

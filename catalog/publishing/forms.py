@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Distribution, Field, Organization, Resource, Theme
 from catalog.publishing.checks import CODE_IN_USE, code_in_use
@@ -39,6 +40,11 @@ class ResourceCreateForm(ResourceForm):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = Organization.objects.filter(pk__in=agencies)
         self.order_fields(["provider", "code", *METADATA])
+        # An editor of one agency has nothing to choose: that agency is chosen for them.
+        agencies = list(agencies)
+        if len(agencies) == 1 and not self.is_bound:
+            only = agencies[0]
+            self.initial.setdefault("provider", getattr(only, "pk", only))
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
@@ -61,12 +67,40 @@ class FieldForm(forms.Form):
     grade = forms.ChoiceField(label=_("Security grade"), choices=Grade.choices)
 
 
+# The whole data dictionary on one page: the present fields and three empty rows, each with a
+# "remove" box; saved in one go by ``resource_update(fields=...)`` (one grade, one ceiling check).
+class DictionaryRowForm(FieldForm):
+    """A row of the dictionary page: its lists start empty, so that an empty row a browser
+    sends back (with the lists' first options selected otherwise) counts as unchanged."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("data_type", "grade"):
+            field = self.fields[name]
+            field.choices = [("", "—"), *field.choices]
+
+
+FieldFormSet = forms.formset_factory(DictionaryRowForm, extra=3, can_delete=True, max_num=500)
+
+
+def dictionary_rows(formset) -> list[dict]:
+    """The fields a valid ``FieldFormSet`` keeps, in order: every filled-in row not marked for
+    removal (empty extra rows are left out)."""
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE"):
+            continue
+        rows.append({name: data[name] for name in FieldForm.base_fields})
+    return rows
+
+
 class LinkForm(forms.Form):
     """An API endpoint or an external link."""
 
     title = forms.CharField(label=_("Title"), max_length=300)
     kind = forms.ChoiceField(
-        label=_("Kind"),
+        label=pgettext_lazy("distribution kind", "Kind"),
         choices=[(Distribution.Kind.API, _("API")), (Distribution.Kind.LINK, _("Link"))],
     )
     url = forms.URLField(label=_("URL"), max_length=200, assume_scheme="https")

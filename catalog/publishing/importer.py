@@ -22,6 +22,13 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Organization, Resource, Theme
 from catalog.publishing import filelimits
+from catalog.publishing.importkey import template_codes
+from catalog.publishing.importrows import (  # noqa: F401 (parse_fields is part of this API)
+    METADATA_COLUMNS,
+    _parse_row,
+    _Parsed,
+    parse_fields,
+)
 from catalog.publishing.resources import resource_create, resource_update
 from catalog.textfiles import NOT_TEXT, decode_text
 from portal.transitions import InvalidTransition
@@ -44,21 +51,11 @@ COLUMNS = (
     "fields",
 )
 REQUIRED_COLUMNS = ("code", "title", "abstract", "theme", "tier", "format", "update_cycle")
-# Columns passed to the services as they are (the services validate them).
-METADATA_COLUMNS = (
-    "title",
-    "title_en",
-    "keywords",
-    "format",
-    "update_cycle",
-    "license",
-    "spatial",
-    "temporal",
-    "open_conditions",
-    "tier",
-)
+# A row whose code starts with this mark is a comment: the template's example row and its notes
+# are such rows, so a template uploaded as it is imports nothing.
+COMMENT_MARK = "#"
 EXAMPLE_ROW = {
-    "code": "SH-ENV-AIR-001",
+    "code": "#SH-ENV-AIR-001",
     "title": "空气质量监测站点小时数据",
     "title_en": "Hourly air quality at monitoring stations",
     "abstract": "全市国控和市控空气质量监测站点逐小时发布的六项污染物浓度和空气质量指数，"
@@ -76,8 +73,6 @@ EXAMPLE_ROW = {
     "fields": "station_code:站点编码:string:L1:监测站点编码;aqi:空气质量指数:integer:L1:AQI",
 }
 FIELD_TYPES_HELP = "string, integer, decimal, date, datetime, boolean"
-_TRUE = {"yes", "y", "true", "1", "是"}
-_FALSE = {"no", "n", "false", "0", "否", ""}
 
 
 class ImportFileError(ValidationError):
@@ -104,10 +99,12 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
     dry_run: bool = False
+    skipped: int = 0  # comment rows (the code starts with ``COMMENT_MARK``)
 
     def as_dict(self) -> dict:
         return {
             "total": self.total,
+            "skipped": self.skipped,
             "created": self.created,
             "updated": self.updated,
             "committed": self.committed,
@@ -235,77 +232,6 @@ def _names(names: list[str], limit: int = 20) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# One row into service arguments
-# ---------------------------------------------------------------------------------------------
-
-
-def parse_fields(text: str) -> list[dict[str, str]]:
-    """The data dictionary column: ``name_en:name:type:grade[:description]`` items separated by
-    ``;`` (the description may itself hold colons). ``ValueError`` names a malformed item."""
-    fields = []
-    for item in (part.strip() for part in text.split(";")):
-        if not item:
-            continue
-        parts = [p.strip() for p in item.split(":", 4)]
-        if len(parts) < 4:
-            raise ValueError(
-                _("“%(item)s” is not name_en:name:type:grade[:description].") % {"item": item}
-            )
-        name_en, name, data_type, grade = parts[:4]
-        description = parts[4] if len(parts) == 5 else ""
-        fields.append(
-            {
-                "name_en": name_en,
-                "name": name,
-                "data_type": data_type.lower(),
-                "grade": grade.upper(),
-                "description": description,
-            }
-        )
-    return fields
-
-
-def _yes_no(text: str) -> bool:
-    value = text.strip().lower()
-    if value not in _TRUE | _FALSE:
-        raise ValueError(_("Write yes or no."))
-    return value in _TRUE
-
-
-@dataclass
-class _Parsed:
-    data: dict
-    fields: list[dict] | None
-    theme: Theme | None
-
-
-def _parse_row(row: dict[str, str], themes: dict[str, Theme]) -> tuple[_Parsed, list[tuple]]:
-    """Service arguments from one row, and (column, message) for what cannot even be parsed."""
-    problems = []
-    data = {c: row.get(c, "") for c in METADATA_COLUMNS if c in row}
-    data["update_cycle"] = data.get("update_cycle", "").lower()
-    data["tier"] = data.get("tier", "").lower()
-    theme = themes.get(row.get("theme", ""))
-    if theme is None:
-        problems.append(("theme", _("Unknown theme code “%(code)s”.") % {"code": row.get("theme")}))
-    # Like every optional column, ``high_value`` changes the entry only when the file has
-    # that column: a re-import without it keeps the flag as it is (a new entry gets the
-    # default, no). Where the column is present, a blank cell means "no", as documented.
-    if "high_value" in row:
-        try:
-            data["high_value"] = _yes_no(row["high_value"])
-        except ValueError as exc:
-            problems.append(("high_value", str(exc)))
-    fields = None
-    if "fields" in row:
-        try:
-            fields = parse_fields(row["fields"])
-        except ValueError as exc:
-            problems.append(("fields", str(exc)))
-    return _Parsed(data, fields, theme), problems
-
-
-# ---------------------------------------------------------------------------------------------
 # Running the import
 # ---------------------------------------------------------------------------------------------
 
@@ -354,6 +280,10 @@ def import_steps(
     seen: dict[str, int] = {}
     with transaction.atomic():
         for number, row in enumerate(rows, start=2):
+            if row.get("code", "").startswith(COMMENT_MARK):
+                result.skipped += 1
+                yield number - 1
+                continue
             _import_row(actor, organization, row, number, themes, existing, seen, result)
             yield number - 1
         result.committed = not result.errors and not dry_run
@@ -367,28 +297,28 @@ def _existing(rows: list[dict[str, str]]) -> dict[str, Resource]:
 
 
 def _import_row(actor, organization, row, number, themes, existing, seen, result) -> None:
-    code = row.get("code", "")
-    errors = result.errors
-    if not code:
-        errors.append(RowError(number, "code", _("The code is required.")))
+    problems = _code_problems(organization, row.get("code", ""), number, existing, seen)
+    parsed, cell_problems = _parse_row(row, themes)
+    problems += cell_problems
+    if problems:
+        result.errors.extend(RowError(number, column, message) for column, message in problems)
         return
+    _save_row(actor, organization, row, number, parsed, existing.get(row["code"]), result)
+
+
+def _code_problems(organization, code, number, existing, seen) -> list[tuple]:
+    if not code:
+        return [("code", _("The code is required."))]
     if code in seen:
         message = _("Code “%(code)s” repeats row %(row)d.") % {"code": code, "row": seen[code]}
-        errors.append(RowError(number, "code", message))
-        return
+        return [("code", message)]
     seen[code] = number
     resource = existing.get(code)
     if resource is not None and resource.provider_id != organization.pk:
         # Codes are unique across the catalogue; whose entry holds this one (perhaps a draft
         # or a restricted entry) is not this agency's business, so the message does not say.
-        message = _("Code “%(code)s” is already in use; choose another.") % {"code": code}
-        errors.append(RowError(number, "code", message))
-        return
-    parsed, problems = _parse_row(row, themes)
-    if problems:
-        errors.extend(RowError(number, column, message) for column, message in problems)
-        return
-    _save_row(actor, organization, row, number, parsed, resource, result)
+        return [("code", _("Code “%(code)s” is already in use; choose another.") % {"code": code})]
+    return []
 
 
 def _save_row(actor, organization, row, number, parsed: _Parsed, resource, result) -> None:
@@ -443,26 +373,46 @@ def _row_errors(number: int, exc: ValidationError) -> Iterator[RowError]:
 
 
 def template_rows() -> list[list[str]]:
-    """The template: the header row and one example row."""
+    """The template: the header row and the example row (a comment row, skipped on import)."""
     return [list(COLUMNS), [EXAMPLE_ROW[c] for c in COLUMNS]]
 
 
 def template_csv() -> bytes:
-    """The template as UTF-8 CSV with a byte-order mark (which spreadsheet programs need)."""
+    """The template as UTF-8 CSV with a byte-order mark (which spreadsheet programs need); the
+    key follows as comment rows (their first cell starts with #), skipped on import."""
     out = io.StringIO()
-    csv.writer(out).writerows(template_rows())
+    writer = csv.writer(out)
+    writer.writerows(template_rows())
+    width = len(COLUMNS)
+    for title, items in template_codes():
+        writer.writerow([f"{COMMENT_MARK} {title}"] + [""] * (width - 1))
+        for code, meaning in items:
+            writer.writerow([COMMENT_MARK, code, meaning] + [""] * (width - 3))
     return out.getvalue().encode("utf-8-sig")
 
 
 def template_xlsx() -> bytes:
-    """The template as an XLSX workbook."""
+    """The template as an XLSX workbook: the entries sheet (imported; the example row is a
+    comment row) and a second sheet with the key (never read on import)."""
     from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
     sheet.title = "catalogue"
     for row in template_rows():
         sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    key = book.create_sheet("codes")
+    key.column_dimensions["A"].width = 24
+    key.column_dimensions["B"].width = 90
+    for title, items in template_codes():
+        key.append([title])
+        key.cell(row=key.max_row, column=1).font = Font(bold=True)
+        for code, meaning in items:
+            key.append([code, meaning])
+        key.append([])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("resources/new/", views.resource_new, name="resource-new"),
     path("resources/<int:pk>/", views.resource_manage, name="resource"),
     path("resources/<int:pk>/edit/", views.resource_edit, name="resource-edit"),
+    path("resources/<int:pk>/fields/", views.dictionary_edit, name="dictionary"),
     path("resources/<int:pk>/fields/new/", views.field_edit, name="field-new"),
     path("resources/<int:pk>/fields/<int:field_pk>/", views.field_edit, name="field-edit"),
     path(

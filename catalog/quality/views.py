@@ -77,6 +77,9 @@ class ImportForm(forms.Form):
             policy.importing_organizations_q(user)
         ).order_by("code")
         field.label_from_instance = lambda organization: organization.display_name
+        choices = list(field.queryset[:2])
+        if len(choices) == 1 and not self.is_bound:  # an editor of one agency: preselected
+            self.initial.setdefault("organization", choices[0].pk)
 
 
 def _import_allowed(request):

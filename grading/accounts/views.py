@@ -17,7 +17,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from catalog.models import Organization
 from grading import policy
@@ -273,14 +273,45 @@ def enterprise_review(request):
     """Enterprises waiting for verification (oldest first), and the verified ones."""
     _require_verifier(request)
     enterprises = Organization.objects.filter(kind=Organization.Kind.ENTERPRISE)
-    pending = Paginator(enterprises.filter(verified_at__isnull=True).order_by("id"), 50)
+    pending = Paginator(
+        enterprises.filter(verified_at__isnull=True)
+        .order_by("id")
+        .prefetch_related("memberships__user"),
+        50,
+    )
     verified = enterprises.filter(verified_at__isnull=False).select_related("verified_by")
+    page = pending.get_page(request.GET.get("page"))
+    for organization in page:
+        organization.evidence = _registration_evidence(organization)
     context = {
-        "pending": pending.get_page(request.GET.get("page")),
+        "pending": page,
         "verified": verified.order_by("-verified_at", "-id")[:50],
         "rejection_form": RejectionForm(),
     }
     return render(request, "grading/accounts/enterprise_review.html", context)
+
+
+def _registration_evidence(organization) -> dict:
+    """What the reviewer checks a registration against: the credit code's check character
+    (GB 32100-2015), who registered it, with which e-mail address and whether it is confirmed."""
+    from catalog.validators import validate_credit_code
+
+    try:
+        validate_credit_code(organization.credit_code or "")
+        code_valid = True
+    except ValidationError:
+        code_valid = False
+    people = [
+        {
+            "username": m.user.get_username(),
+            "email": m.user.email,
+            "confirmed": policy.email_confirmed(m.user),
+            "joined": m.user.date_joined,
+            "role": m.get_role_display(),
+        }
+        for m in organization.memberships.all()
+    ]
+    return {"code_valid": code_valid, "people": people}
 
 
 def _enterprise_action(request, pk: int, service, done: str, **kwargs):
@@ -303,9 +334,17 @@ def enterprise_verify(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def enterprise_unverify(request, pk: int):
-    """Withdraw an enterprise's verification."""
+    """Withdraw an enterprise's verification: a page that says what follows and asks for
+    confirmation (GET), then the withdrawal (POST)."""
+    if request.method != "POST":
+        _require_verifier(request)
+        organization = get_object_or_404(
+            Organization, pk=pk, kind=Organization.Kind.ENTERPRISE, verified_at__isnull=False
+        )
+        context = {"organization": organization, "members": organization.memberships.count()}
+        return render(request, "grading/accounts/enterprise_unverify.html", context)
     return _enterprise_action(
         request, pk, accounts.enterprise_unverify, _("“%(name)s” is no longer verified.")
     )

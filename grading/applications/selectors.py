@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from grading import policy
+from grading.applications.words import EVENT_TEXT
 from grading.models import Application, AuditEvent
 from grading.selectors import visible_resources
 
@@ -47,6 +50,17 @@ def review_queue(*, user) -> QuerySet:
 def is_overdue(application: Application) -> bool:
     """Has the application's review clock run past its due date?"""
     return application.due_on is not None and application.due_on < timezone.localdate()
+
+
+def readable_timeline(*, application: Application) -> list[AuditEvent]:
+    """:func:`timeline` with each event's plain words (``text``) and its reason, if any."""
+    shown = []
+    for event in timeline(application=application):
+        payload = json.loads(event.payload or "{}")
+        event.text = EVENT_TEXT.get(event.action, event.action)
+        event.reason = payload.get("reason") or ""
+        shown.append(event)
+    return shown
 
 
 def timeline(*, application: Application) -> QuerySet:

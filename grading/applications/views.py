@@ -14,6 +14,7 @@ from grading import policy
 from grading.applications import selectors, services
 from grading.applications.forms import ActionForm, ApplicationForm
 from grading.applications.services import STEPS
+from grading.applications.words import ACTION_LABELS
 from portal.errors import render_error
 from portal.steps import run_step
 
@@ -38,6 +39,9 @@ def application_new(request):
     form = ApplicationForm(
         request.POST or None, resources=resources, initial={"resources": [r.pk for r in resources]}
     )
+    # Conditions that reserve an entry to legal entities, for a caller applying as a person:
+    # said before the form is sent, not discovered in the agency's rejection.
+    legal_entity_only = policy.legal_entity_mismatch(request.user, resources)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         chosen = [r for r in resources if r.pk in data.pop("resources")]
@@ -52,9 +56,23 @@ def application_new(request):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, _("Application #%(id)s saved.") % {"id": application.pk})
+            messages.success(request, _saved_message(application))
             return redirect("grading:application-detail", application.pk)
-    return render(request, "grading/application_form.html", {"form": form})
+    context = {"form": form, "legal_entity_only": legal_entity_only}
+    return render(request, "grading/application_form.html", context)
+
+
+def _saved_message(application) -> str:
+    """What the applicant is told after saving: submitted (and what happens next) or a draft."""
+    if application.status == application.Status.SUBMITTED:
+        return _(
+            "Application #%(id)s was submitted. The platform checks its form within 5 working "
+            "days, then the providing agency decides within 10 working days; you will get a "
+            "notice (and an e-mail) at each decision."
+        ) % {"id": application.pk}
+    return _("Application #%(id)s was saved as a draft. Nobody reviews it until you submit it.") % {
+        "id": application.pk
+    }
 
 
 @login_required
@@ -75,9 +93,11 @@ def review_queue(request):
     return render(request, "grading/review_queue.html", {"applications": waiting})
 
 
-def _actions(user, application) -> list[str]:
+def _actions(user, application) -> list[tuple[str, str]]:
+    """The actions open to ``user`` now, as (name, label): the policy decides, so an applicant
+    never sees a reviewer's buttons."""
     return [
-        name
+        (name, ACTION_LABELS.get(name, name))
         for name, step in STEPS.items()
         if application.status in step.sources
         and policy.can_act_on_application(user, application, name)
@@ -91,11 +111,16 @@ def application_detail(request, pk: int):
     application = selectors.application_detail(user=request.user, pk=pk)
     if request.method == "POST":
         return _act(request, application)
+    actions = _actions(request.user, application)
     context = {
         "application": application,
-        "events": selectors.timeline(application=application),
-        "actions": _actions(request.user, application),
+        "events": selectors.readable_timeline(application=application),
+        "actions": actions,
+        # The reason box is shown only with actions that need one, and names them.
+        "reason_actions": [label for name, label in actions if STEPS[name].needs_reason],
         "overdue": selectors.is_overdue(application),
+        # Evidence hashes are for those who may check the audit chain.
+        "show_hashes": policy.can_view_audit(request.user),
     }
     return render(request, "grading/application_detail.html", context)
 

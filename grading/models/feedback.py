@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.validators import CleanTextModel
 
@@ -19,13 +20,16 @@ class Feedback(CleanTextModel, models.Model):
         COMPLAINT = "complaint", _("Rights complaint")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        # "Open" alone is the openness tier (无条件开放); a status waiting for an answer is not.
+        OPEN = "open", pgettext_lazy("feedback status", "Open")
         ANSWERED = "answered", _("Answered")
         UPHELD = "upheld", _("Upheld: access suspended")
         RESOLVED = "resolved", _("Resolved")
         DISMISSED = "dismissed", _("Dismissed")
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(
+        pgettext_lazy("feedback kind", "kind"), max_length=20, choices=Kind.choices
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
     )

@@ -56,6 +56,32 @@ def can_act_on_application(user, application, action: str) -> bool:
     return False
 
 
+def can_review_applications(user) -> bool:
+    """Does ``user`` decide on applications at all (the platform's formal check or an agency's
+    review)? Only they are shown the review queue."""
+    p = principal(user)
+    return p.platform_admin or bool(p.reviewer_org_ids)
+
+
+# Words in a resource's conditions of access that reserve it to legal entities (法人).
+LEGAL_ENTITY_WORDS = ("法人", "legal entit", "legal person")
+
+
+def requires_legal_entity(resource) -> bool:
+    """Do the conditions of access of ``resource`` say only legal entities may apply?"""
+    conditions = (resource.open_conditions or "").lower()
+    return any(word in conditions for word in LEGAL_ENTITY_WORDS)
+
+
+def legal_entity_mismatch(user, resources) -> list:
+    """The entries among ``resources`` whose conditions require a legal entity while ``user``
+    would apply as an individual (not a member of a verified enterprise): the application form
+    warns about them before it is submitted."""
+    if principal(user).verified_enterprise:
+        return []
+    return [r for r in resources if requires_legal_entity(r)]
+
+
 def grant_visible_q(user) -> Q:
     """Grants ``user`` may see: their own; those over resources of an agency they review for;
     all of them for platform staff."""

@@ -237,6 +237,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Every form renders through one template (label, required mark, help, errors): portal/forms.py.
+FORM_RENDERER = "portal.forms.PortalFormRenderer"
+
 LANGUAGE_CODE = "zh-hans"
 # Chinese figures grouped by thousands (portal/formats/zh_Hans); templates group with intcomma.
 FORMAT_MODULE_PATH = ["portal.formats"]
@@ -336,12 +339,18 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Open Data Portal API",
     "DESCRIPTION": (
-        "Read-only API of the public data resource catalogue and the data product catalogue. "
-        "Access follows the portal's tiered-openness rules."
+        "REST API of the public data resource catalogue and the data product catalogue. "
+        "Anyone reads what they may see (GET); agency staff, applicants, operators and "
+        "platform staff also write through it (POST, PUT, PATCH, DELETE: publishing entries, "
+        "applications, feedback, products, API keys). Access follows the portal's "
+        "tiered-openness rules."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Without deep links an operation's summary holds no link inside its button (nested
+    # interactive controls confuse screen readers; axe reports them).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "persistAuthorization": False},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -528,3 +537,12 @@ PORTAL_SCHEDULE = {
     "refresh_quality": {"every": "1d", "at": "02:00"},
     "audit_head": {"every": "1d", "at": "03:00"},
 }
+# The site's furniture (footer): who runs it, how to reach them, and its registration numbers
+# (ICP 备案号, 公安机关备案号, 政府网站标识码). The defaults are the demo's; set them in production.
+SITE_OPERATOR = os.environ.get("SITE_OPERATOR", "示范市大数据中心（演示）")
+SITE_OPERATOR_EN = os.environ.get("SITE_OPERATOR_EN", "Demo City Big Data Centre (demo)")
+SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "opendata@example.gov.cn")
+SITE_CONTACT_PHONE = os.environ.get("SITE_CONTACT_PHONE", "021-12345678")
+SITE_ICP_NUMBER = os.environ.get("SITE_ICP_NUMBER", "沪ICP备00000000号-1（演示）")
+SITE_PSB_NUMBER = os.environ.get("SITE_PSB_NUMBER", "沪公网安备 31000000000000号（演示）")
+SITE_IDENTIFIER = os.environ.get("SITE_IDENTIFIER", "0000000000")

@@ -59,7 +59,7 @@ def test_enterprise_registers_and_platform_admin_verifies(live_server, browser_p
     # A typo in the check character is caught and shown on the form.
     page.fill("#id_credit_code", code[:17] + ("0" if code[17] != "0" else "1"))
     page.locator("main form button[type=submit]").click()
-    page.wait_for_selector("#id_credit_code-error")
+    page.wait_for_selector("#id_credit_code_error")  # tied to the field by aria-describedby
     assert not Organization.objects.filter(name="上海浏览器测试科技有限公司").exists()
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)

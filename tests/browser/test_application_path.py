@@ -85,7 +85,9 @@ def test_apply_check_approve_accept_download(live_server, browser_page, tmp_path
     citizen.wait_for_load_state()
     application.refresh_from_db()
     assert application.status == "granted" and application.grant is not None
-    assert "grant.issue" in citizen.locator("ol.timeline").inner_text()
+    # The timeline in plain words (issue 17): no event codes for the applicant.
+    timeline = citizen.locator("ol.timeline").inner_text()
+    assert "已签发数据使用许可" in timeline and "grant.issue" not in timeline
 
     citizen.goto(f"{base}/resources/{resource.pk}/")
     with citizen.expect_download() as info:

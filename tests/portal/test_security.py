@@ -235,7 +235,7 @@ class _Forms(HTMLParser):
 
 
 # The language switch is the one exempt form: it changes only the visitor's own cookie.
-CSRF_EXEMPT_ACTIONS = {"/i18n/setlang/"}
+CSRF_EXEMPT_ACTIONS = {"/i18n/setlang/", "/display/"}  # cookies of the visitor's own
 
 
 @pytest.mark.parametrize(

@@ -412,7 +412,10 @@ def test_page__form_post_lists_row_errors(client, world, theme):
     assert response.status_code == 400
     page = response.content.decode()
     assert "1 error; nothing was written." in page
-    assert "<td>3</td><td>theme</td><td>Unknown theme code “nope”.</td>" in page
+    assert (
+        "<td>3</td><td>theme</td><td>Unknown theme code “nope”. Valid values: env (生态环境).</td>"
+        in page
+    )
     assert written() == before
 
 
@@ -513,16 +516,24 @@ def test_template__csv_and_xlsx_have_the_columns_and_import(client, tmp_path, wo
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     data = b"".join(response)
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == list(importer.COLUMNS) and len(rows) == 2
-    run_command(tmp_path, "template.csv", data)
-    assert Resource.objects.get(code=importer.EXAMPLE_ROW["code"]).high_value is True
+    assert rows[0] == list(importer.COLUMNS)
+    # The example row and the key that follows it are comment rows: the template as it is
+    # imports nothing.
+    assert all(row[0].startswith("#") for row in rows[1:])
+    out, _err = run_command(tmp_path, "template.csv", data)
+    assert "0 new, 0 updated" in out and not Resource.objects.exists()
+    # The example row, its code unmarked, is a valid entry.
+    example = dict(zip(rows[0], rows[1], strict=True)) | {"code": "SH-ENV-AIR-001"}
+    run_command(tmp_path, "example.csv", csv_bytes([example]))
+    assert Resource.objects.get(code="SH-ENV-AIR-001").high_value is True
 
     response = client.get("/workspace/import/template.xlsx")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book.worksheets[0]
     assert [c.value for c in sheet[1]] == list(importer.COLUMNS)
     assert sheet.max_row == 2
     out, _err = run_command(tmp_path, "template.xlsx", response.content)
-    assert "0 new, 1 updated" in out
+    assert "0 new, 0 updated" in out
 
 
 def test_sample_command_writes_an_importable_file(tmp_path, world):

@@ -277,7 +277,9 @@ def test_apply_page_then_timeline_and_queue(client, people, conditional):
     application = Application.objects.get()
     assert response.status_code == 302 and application.status == "submitted"
     detail = client.get(reverse("grading:application-detail", args=[application.pk]))
-    assert "application.submit" in detail.content.decode()
+    # Readable words, no event codes or hashes for the applicant (issue 17).
+    assert "申请人提交了申请" in detail.content.decode()
+    assert "application.submit" not in detail.content.decode()
     client.force_login(people["admin"])
     Application.objects.filter(pk=application.pk).update(due_on=dt.date(2020, 1, 2))
     queue = client.get(reverse("grading:review-queue")).content.decode()
