@@ -78,7 +78,7 @@ def _import_failure(count: int, first) -> str:
 
 
 def export_query(*, user, query: str):
-    """(queryset, ordering) of the catalogue search ``query`` (a query string, as the
+    """(filter values, ordering) of the catalogue search ``query`` (a query string, as the
     catalogue page and ``/resources/export.*`` read it) over what ``user`` may see;
     ``JobError`` for a search the filters refuse. Cheap: nothing is read yet."""
     from django.core.exceptions import ValidationError
@@ -95,14 +95,14 @@ def export_query(*, user, query: str):
     )
     if not filterset.is_valid():
         raise JobError("; ".join(" ".join(v) for v in filterset.errors.values()))
-    by_quality = "-quality_score" if params.get("sort") == "quality" else ""
+    sorted_by = {"quality": "-quality_score", "downloads": "-download_count"}.get(
+        params.get("sort", ""), ""
+    )
     try:
-        ordering = interop_selectors.export_ordering(
-            queryset=filterset.qs, ordering=params.get("ordering", by_quality)
-        )
+        ordering = interop_selectors.export_ordering(params.get("ordering", sorted_by))
     except ValidationError as exc:
         raise JobError(" ".join(exc.messages)) from exc
-    return filterset.qs, ordering
+    return filterset.form.cleaned_data, ordering
 
 
 def export_search(*, user, query: str):
@@ -110,8 +110,8 @@ def export_search(*, user, query: str):
     entries as the export is iterated)."""
     from catalog.interop import selectors as interop_selectors
 
-    queryset, ordering = export_query(user=user, query=query)
-    return interop_selectors.resource_export(user=user, queryset=queryset, ordering=ordering)
+    data, ordering = export_query(user=user, query=query)
+    return interop_selectors.resource_export(user=user, data=data, ordering=ordering)
 
 
 def _counted(entries: Iterable, total: int, progress) -> Iterator:

@@ -47,7 +47,7 @@ def test_map__matrix_counts_sub_themes_with_their_parent(client, world):
         (other.pk, world.other_agency.pk): 1,
     }
     page = response.content.decode()
-    assert 'role="img"' in page and '<title id="map-title">Data resource map</title>' in page
+    assert 'role="group"' in page and '<title id="map-title">Data resource map</title>' in page
     assert 'href="/resources/?theme=traffic&amp;provider=provider"' in page
     label = f"{parent.name_en} · {world.provider.name_en}: 3 data resources"
     assert f'aria-label="{label}"' in page
