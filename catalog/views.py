@@ -19,10 +19,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.request import Request
-from rest_framework.utils.urls import replace_query_param
 
-from catalog import selectors
+from catalog import listing, selectors
 from catalog.engagement import selectors as engagement
 from catalog.engagement.services import resource_follow as follow_entry
 from catalog.engagement.services import resource_unfollow, usage_count
@@ -50,44 +48,6 @@ from portal.pagination import (
 access_log = logging.getLogger("portal.access")
 
 
-def _filter_errors(filterset) -> str:
-    return "; ".join(
-        f"{filterset.filters[name].label if name in filterset.filters else name}: {' '.join(errs)}"
-        for name, errs in filterset.errors.items()
-    )
-
-
-def _active_filters(filterset) -> list[tuple[str, str, str]]:
-    """(parameter, filter label, value label) for each filter in use, for the chips above the
-    results."""
-    chips = []
-    for name, value in filterset.form.cleaned_data.items():
-        if value in (None, ""):
-            continue
-        choices = dict(filterset.filters[name].extra.get("choices") or [])
-        shown = getattr(value, "display_name", None) or choices.get(value, value)
-        chips.append((name, str(filterset.filters[name].label), str(shown)))
-    return chips
-
-
-def _page_size(request) -> int:
-    """The ``page_size`` asked for (the API's rule: 1 to the maximum), or the default."""
-    return CatalogCursorPagination().get_page_size(Request(request))
-
-
-def _link(request, token: str | None) -> str | None:
-    if token is None:
-        return None
-    return replace_query_param(links.absolute_current(request), "cursor", token)
-
-
-def _without(params, name: str) -> str:
-    kept = params.copy()
-    for key in (name, "cursor"):
-        kept.pop(key, None)
-    return kept.urlencode()
-
-
 @require_safe
 def resource_list(request):
     """The data resource catalogue: search, facets, the number of matches and keyset pages,
@@ -96,11 +56,11 @@ def resource_list(request):
         request.GET, queryset=selectors.resource_queryset(user=request.user), request=request
     )
     if not filterset.is_valid():
-        return render_error(request, 400, _filter_errors(filterset))
+        return render_error(request, 400, listing.filter_errors(filterset))
     sort = request.GET.get("sort", "")
     key = SORT_KEYS.get(sort, "by_modified")
     try:
-        size = _page_size(request)
+        size = listing.page_size(request)
         match = search.resource_match(request.user, filterset.form.cleaned_data)
         found = search.page(
             search.RESOURCES,
@@ -121,15 +81,15 @@ def resource_list(request):
         "total": total,
         "facets": facets,
         "filters": [
-            (label, value, _without(request.GET, name))
-            for name, label, value in _active_filters(filterset)
+            (label, value, listing.without(request.GET, name))
+            for name, label, value in listing.active_filters(filterset)
         ],
         "query": query,
         "suggestions": search.did_you_mean(request.user, query) if query and not total else [],
-        "export_query": _without_paging(request.GET),
+        "export_query": listing.without_paging(request.GET),
         "sort": sort if sort in SORT_KEYS else "",
-        "previous_link": _link(request, found.previous_cursor),
-        "next_link": _link(request, found.next_cursor),
+        "previous_link": listing.link(request, found.previous_cursor),
+        "next_link": listing.link(request, found.next_cursor),
     }
     return render(request, "catalog/resource_list.html", context)
 
@@ -142,14 +102,6 @@ SORT_KEYS = {"quality": "by_quality", "downloads": "by_downloads"}
 SORT_ORDERINGS = {"quality": "-quality_score", "downloads": "-download_count"}
 
 
-def _without_paging(params) -> str:
-    """The query string of a search without its page position, for the export links."""
-    kept = params.copy()
-    for name in ("cursor", "page_size"):
-        kept.pop(name, None)
-    return kept.urlencode()
-
-
 @require_safe
 def resource_export(request, fmt: str):
     """The entries of the catalogue search in the query string (the same filters, ``q`` and
@@ -159,7 +111,7 @@ def resource_export(request, fmt: str):
         request.GET, queryset=selectors.resource_queryset(user=request.user), request=request
     )
     if not filterset.is_valid():
-        return render_error(request, 400, _filter_errors(filterset))
+        return render_error(request, 400, listing.filter_errors(filterset))
     # The page's sort options are the API's orderings by descending score or downloads.
     sorted_by = SORT_ORDERINGS.get(request.GET.get("sort", ""), "")
     try:
@@ -458,7 +410,7 @@ def product_list(request):
     """The data product catalogue, searched and paged by the search engine."""
     filterset = ProductFilter(request.GET, queryset=selectors.product_queryset(user=request.user))
     if not filterset.is_valid():
-        return render_error(request, 400, _filter_errors(filterset))
+        return render_error(request, 400, listing.filter_errors(filterset))
     try:
         found = search.page(
             search.PRODUCTS,
@@ -467,7 +419,7 @@ def product_list(request):
             key="by_id",
             relevance=True,
             cursor=request.GET.get("cursor"),
-            size=_page_size(request),
+            size=listing.page_size(request),
         )
     except (DRFValidationError, search.InvalidCursor):
         return render_error(request, 400, str(ProductCursorPagination.invalid_cursor_message))
@@ -476,8 +428,8 @@ def product_list(request):
         "total": found.total,
         "form": filterset.form,
         "query": request.GET.get("q", ""),
-        "previous_link": _link(request, found.previous_cursor),
-        "next_link": _link(request, found.next_cursor),
+        "previous_link": listing.link(request, found.previous_cursor),
+        "next_link": listing.link(request, found.next_cursor),
     }
     return render(request, "catalog/product_list.html", context)
 

@@ -124,8 +124,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Read replicas (PostgreSQL streaming replicas of DATABASE_URL's primary), comma-separated
 # URLs: reads go to them, writes and migrations to the primary, and a caller reads its own
 # writes (portal.db_router). A request that wrote marks its caller with a signed cookie, and
-# that caller's reads go to the primary for REPLICA_PIN_SECONDS; set it above the replicas'
-# usual lag.
+# that caller's reads go to the primary for REPLICA_PIN_SECONDS (above the replicas' lag).
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     DATABASES[f"replica{_number}"] = {
@@ -377,26 +376,16 @@ SPECTACULAR_SETTINGS = {
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 2**20)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
 
-# Search engine (catalog/search/engine.py): the embedded Tantivy index by default, one
-# directory per database, so that pointing DATABASE_URL elsewhere never mixes two catalogues.
-# Every server process on one machine shares the directory; see docs/SCALING.md for several.
+# Search engine (docs/SCALING.md): embedded Tantivy by default, one index directory per database.
 SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "catalog.search.tantivy_engine.TantivyEngine")
-_search_db = DATABASES["default"]
+_db = DATABASES["default"]
+_db_slug = f"{_db['ENGINE'].rsplit('.', 1)[-1]}-{_db.get('HOST') or ''}-{_db.get('PORT') or ''}"
 SEARCH_INDEX_DIR = Path(
     os.environ.get("SEARCH_INDEX_DIR")
-    or VAR_DIR
-    / "search"
-    / re.sub(
-        r"[^A-Za-z0-9_.-]+",
-        "-",
-        f"{_search_db['ENGINE'].rsplit('.', 1)[-1]}-{_search_db.get('HOST') or ''}-"
-        f"{_search_db.get('PORT') or ''}-{Path(str(_search_db['NAME'])).name}",
-    )
+    or VAR_DIR / "search" / re.sub(r"[^\w.-]+", "-", f"{_db_slug}-{Path(str(_db['NAME'])).name}")
 )
-# Typeahead suggestions: at most this many titles.
-SEARCH_SUGGESTIONS = 8
+SEARCH_SUGGESTIONS = 8  # typeahead: at most this many titles
 
-# Catalogue tuning.
 CATALOG_PAGE_SIZE = 20
 CATALOG_MAX_PAGE_SIZE = 100
 CATALOG_MAX_QUERY_LENGTH = 200
@@ -426,8 +415,7 @@ UPLOAD_ALLOWED_FORMATS = tuple(
     os.environ.get("UPLOAD_ALLOWED_FORMATS", "csv,xlsx,json,pdf,zip,txt,xml").lower().split(",")
 )
 FILE_UPLOAD_HANDLERS = ["catalog.publishing.uploads.LimitedUploadHandler"]
-# At most this many errors are reported for a tabular file that fails its data dictionary (the
-# rest are counted in one line).
+# At most this many errors reported for a table failing its dictionary (the rest counted).
 UPLOAD_MAX_ERRORS = 100
 # What reading a file may cost (catalog.publishing.filelimits), on every path that reads
 # one: uploads of distribution files, the bulk import and the loading of rows. Columns of a
@@ -496,49 +484,8 @@ AUDIT_KEY_FILE = VAR_DIR / "audit-hmac.key"
 # a line); audit_verify checks that the chain still holds every one of them.
 AUDIT_HEADS_FILE = VAR_DIR / "audit-heads.log"
 
-# ---------------------------------------------------------------------------------------------
-# Background jobs and scheduled work (portal.jobs; docs/JOBS.md). Kept in one block.
-# ---------------------------------------------------------------------------------------------
-# Django's Tasks API through the django-tasks backport (the same code runs on Django 6's
-# django.tasks). The embedded default keeps the queue in the database and `manage.py
-# db_worker` runs it (`make run` starts one). For many workers on Redis set
-# TASKS_BACKEND=django_tasks_rq.RQBackend and RQ_URL (pip install '.[rq]'; workers run
-# `manage.py rqworker --job-class django_tasks_rq.Job`).
-INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
-TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
-TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
-if TASKS_BACKEND.startswith("django_tasks_rq."):
-    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": os.environ.get("RQ_URL", "redis://127.0.0.1:6379/0")}}
-# Progress and heartbeats of running jobs: a cache every process shares (Redis with
-# REDIS_URL, else files under var/cache/jobs), so a page sees the progress of an import whose
-# rows are not committed yet.
-CACHES["jobs"] = (
-    {**CACHES["counters"], "KEY_PREFIX": "jobs"}
-    if os.environ.get("REDIS_URL")
-    else {"BACKEND": "portal.filecache.SharedFileCache", "LOCATION": str(CACHE_DIR / "jobs")}
-)
-# Imports larger than this (rows or bytes) run as background jobs; smaller ones stay in the
-# request. Exports run as jobs when asked for from the catalogue page.
-JOBS_IMPORT_ROWS = int(os.environ.get("JOBS_IMPORT_ROWS", "2000"))
-JOBS_IMPORT_BYTES = int(os.environ.get("JOBS_IMPORT_BYTES", str(2**20)))
-# A running job whose heartbeat is older than this (seconds) is taken for dead (its worker
-# was killed) and queued again; a failing job is tried at most this many times.
-JOBS_HEARTBEAT_TIMEOUT = int(os.environ.get("JOBS_HEARTBEAT_TIMEOUT", "120"))
-JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "3"))
-JOBS_PAGE_SIZE = 20
-# Scheduled work: entry name -> {"job": kind (default: the name), "every": "15m"/"1h"/"1d",
-# "at": "HH:MM" local time for daily entries}. `manage.py run_scheduler` enqueues due slots;
-# a slot is claimed once in the database, so two schedulers never run it twice.
-PORTAL_SCHEDULE = {
-    "expire_grants": {"every": "1d", "at": "01:00"},
-    "expire_agreements": {"every": "1d", "at": "01:05"},
-    "overdue_notices": {"every": "1d", "at": "08:30"},
-    "refresh_quality": {"every": "1d", "at": "02:00"},
-    "audit_head": {"every": "1d", "at": "03:00"},
-}
-# The site's furniture (footer): who runs it, how to reach them, and its registration numbers
-# (ICP 备案号, 公安机关备案号, 政府网站标识码). The defaults are the demo's; set them in production.
+# The site's furniture (footer): who runs it, how to reach them, its registration numbers
+# (ICP 备案号, 公安机关备案号, 政府网站标识码). Demo defaults; set them in production.
 SITE_OPERATOR = os.environ.get("SITE_OPERATOR", "示范市大数据中心（演示）")
 SITE_OPERATOR_EN = os.environ.get("SITE_OPERATOR_EN", "Demo City Big Data Centre (demo)")
 SITE_CONTACT_EMAIL = os.environ.get("SITE_CONTACT_EMAIL", "opendata@example.gov.cn")
@@ -546,3 +493,7 @@ SITE_CONTACT_PHONE = os.environ.get("SITE_CONTACT_PHONE", "021-12345678")
 SITE_ICP_NUMBER = os.environ.get("SITE_ICP_NUMBER", "沪ICP备00000000号-1（演示）")
 SITE_PSB_NUMBER = os.environ.get("SITE_PSB_NUMBER", "沪公网安备 31000000000000号（演示）")
 SITE_IDENTIFIER = os.environ.get("SITE_IDENTIFIER", "0000000000")
+
+from portal.settings import jobs as _jobs  # noqa: E402 - background jobs, scheduled work
+
+_jobs.configure(globals())

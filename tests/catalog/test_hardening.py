@@ -39,15 +39,32 @@ def test_crafted_cursor_is_400(client, make_resource, path, cursor):
 
 
 @pytest.mark.parametrize(
+    ("ordering", "position"),
+    [
+        ("record_count", {"k": (12 << 32) | 1}),  # a sort key: the value, then the id
+        ("modified", {"k": 0}),
+        ("title", {"o": 40}),  # text orderings page by offset
+    ],
+)
+def test_cursor_positions_the_search_engine_makes_are_accepted(
+    client, make_resource, ordering, position
+):
+    import base64
+    import json
+
+    make_resource("open_L1")
+    token = base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
+    response = client.get("/api/v1/resources/", {"ordering": ordering, "cursor": token})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
     ("ordering", "values", "status"),
     [
         ("record_count", ["abc", 1], 400),
         ("-record_count", [1e308, 1], 400),  # beyond any stored count: a forged cursor
-        ("record_count", [12, 1], 200),
         ("modified", ["abc", 1], 400),
         ("-modified", ["2024-13-45", 1], 400),
-        ("modified", ["2026-01-05", 1], 200),
-        ("title", ["abc", 1], 200),  # any text is a valid position for a text ordering
     ],
 )
 def test_cursor_value_of_the_wrong_type_is_a_json_400(

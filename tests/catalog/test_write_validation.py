@@ -213,7 +213,8 @@ def _import(tmp_path, **changes) -> tuple[str, str]:
 @pytest.mark.parametrize("field", ["title", "abstract", "keywords"])
 def test_import__control_characters_fail_the_row_naming_the_column(world, tmp_path, field):
     f.ThemeFactory(code=importer.EXAMPLE_ROW["theme"])
-    _out, err = _import(tmp_path, **{field: "坏\x0b值"})
+    # A real code: the template's example row (code starting with "#") is skipped on import.
+    _out, err = _import(tmp_path, **{"code": "T-CTRL-1", field: "坏\x0b值"})
     assert field in err and "control characters" in err
     assert not Resource.objects.exists()
 

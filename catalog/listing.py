@@ -1,0 +1,53 @@
+"""Helpers of the catalogue's list views: page size, cursor links, filter chips and errors."""
+
+from rest_framework.request import Request
+from rest_framework.utils.urls import replace_query_param
+
+from portal import links
+from portal.pagination import CatalogCursorPagination
+
+
+def filter_errors(filterset) -> str:
+    return "; ".join(
+        f"{filterset.filters[name].label if name in filterset.filters else name}: {' '.join(errs)}"
+        for name, errs in filterset.errors.items()
+    )
+
+
+def active_filters(filterset) -> list[tuple[str, str, str]]:
+    """(parameter, filter label, value label) for each filter in use, for the chips above the
+    results."""
+    chips = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, ""):
+            continue
+        choices = dict(filterset.filters[name].extra.get("choices") or [])
+        shown = getattr(value, "display_name", None) or choices.get(value, value)
+        chips.append((name, str(filterset.filters[name].label), str(shown)))
+    return chips
+
+
+def page_size(request) -> int:
+    """The ``page_size`` asked for (the API's rule: 1 to the maximum), or the default."""
+    return CatalogCursorPagination().get_page_size(Request(request))
+
+
+def link(request, token: str | None) -> str | None:
+    if token is None:
+        return None
+    return replace_query_param(links.absolute_current(request), "cursor", token)
+
+
+def without(params, name: str) -> str:
+    kept = params.copy()
+    for key in (name, "cursor"):
+        kept.pop(key, None)
+    return kept.urlencode()
+
+
+def without_paging(params) -> str:
+    """The query string of a search without its page position, for the export links."""
+    kept = params.copy()
+    for name in ("cursor", "page_size"):
+        kept.pop(name, None)
+    return kept.urlencode()
