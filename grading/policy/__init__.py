@@ -22,7 +22,9 @@ from grading.policy.accounts import (
     api_keys_q,
     applicant_verified,
     can_create_api_key,
+    can_see_all_jobs,
     can_see_grades,
+    can_start_jobs,
     can_use_admin,
     can_verify_enterprise,
     email_confirmed,
@@ -243,6 +245,8 @@ from grading.policy.workspace import (
 )
 
 __all__ = [
+    "can_see_all_jobs",
+    "can_start_jobs",
     "product_caller_labels",
     "product_labels",
     "resource_caller_labels",

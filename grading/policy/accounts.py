@@ -83,3 +83,14 @@ def api_keys_q(user) -> Q:
     """API keys ``user`` may see and revoke: their own, nobody else's (for ``APIKey`` rows)."""
     p = principal(user)
     return Q(user_id=p.user_id) if p.user_id is not None else Q(pk__in=[])
+
+
+def can_see_all_jobs(user) -> bool:
+    """May ``user`` see every background job (not only their own)? Platform staff
+    (administrators and auditors)."""
+    return principal(user).platform_staff
+
+
+def can_start_jobs(user) -> bool:
+    """May ``user`` start upkeep jobs (reindexing, quality refresh)? Platform administrators."""
+    return principal(user).platform_admin

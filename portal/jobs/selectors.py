@@ -10,22 +10,12 @@ from grading import policy
 from portal.jobs.models import Job
 
 
-def may_see_all_jobs(user) -> bool:
-    """Platform staff (administrators, auditors) see every job, scheduled ones included."""
-    return user.is_authenticated and policy.principal(user).platform_staff
-
-
-def may_start_jobs(user) -> bool:
-    """Platform administrators may start upkeep jobs (reindexing, quality refresh)."""
-    return user.is_authenticated and policy.principal(user).platform_admin
-
-
 def job_queryset(*, user) -> QuerySet:
     """Jobs ``user`` may see, newest first, with their owners."""
     if not user.is_authenticated:
         return Job.objects.none()
     jobs = Job.objects.select_related("owner").order_by("-id")
-    if may_see_all_jobs(user):
+    if policy.can_see_all_jobs(user):
         return jobs
     return jobs.filter(owner=user)
 

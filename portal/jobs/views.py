@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from grading import policy
 from portal.errors import render_error
 from portal.jobs import selectors
 from portal.jobs.kinds import KINDS, STARTABLE, export_query, kind_label
@@ -41,7 +42,7 @@ def job_list(request):
     startable = [(k, KINDS[k].label) for k in STARTABLE]
     context = {
         "jobs": page,
-        "startable": startable if selectors.may_start_jobs(request.user) else [],
+        "startable": startable if policy.can_start_jobs(request.user) else [],
     }
     return render(request, "jobs/job_list.html", context)
 
@@ -124,7 +125,7 @@ def export_start(request, fmt: str):
 @login_required
 def job_start(request):
     """Start an upkeep job (search reindexing, quality refresh): platform administrators."""
-    if not selectors.may_start_jobs(request.user):
+    if not policy.can_start_jobs(request.user):
         raise PermissionDenied(_("Only platform administrators may start these jobs."))
     kind = request.POST.get("kind", "")
     if kind not in STARTABLE:
