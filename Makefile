@@ -4,8 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test install check-python lint chromium messages demo clean replica replica-stop loadtest
-.PHONY: run test install check-python lint chromium axe messages demo clean screens
+.PHONY: run test install check-python lint chromium axe messages demo clean screens replica replica-stop loadtest
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
