@@ -4,9 +4,9 @@ one query whatever the number of entries shown, and starts from what the policy 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Q
 
 from catalog.models import Resource, ResourceFollow
+from catalog.search import catalogue
 from catalog.selectors import resource_queryset
 from grading import policy
 
@@ -17,24 +17,20 @@ KEYWORDS_MATCHED = 5
 
 def related_resources(*, user, resource: Resource, limit: int | None = None) -> list[Resource]:
     """Published entries ``user`` may see that share ``resource``'s theme or keywords, those
-    sharing the most keywords first, then the same theme, then the most downloaded. One
-    query: candidates come from the policy's own queryset, ranked in Python."""
+    sharing the most keywords first, then the same theme, then the most downloaded. The
+    candidates come from the search engine (by the caller's labels) and are read back through
+    the policy's own queryset in one query, then ranked in Python."""
     limit = limit or settings.RELATED_SHOWN
     keywords = resource.keyword_list[:KEYWORDS_MATCHED]
-    alike = Q(theme_id=resource.theme_id)
-    for keyword in keywords:
-        alike |= Q(keywords__icontains=keyword)
-    candidates = (
-        resource_queryset(user=user)
-        .filter(alike, status=Resource.Status.PUBLISHED)
-        .exclude(pk=resource.pk)
-        .order_by("-download_count", "-modified", "-id")[:RELATED_CANDIDATES]
+    ids = catalogue.related_ids(
+        user, resource=resource, keywords=keywords, limit=RELATED_CANDIDATES
     )
+    candidates = catalogue.rows_in_order(resource_queryset(user=user), ids)
     wanted = set(keywords)
 
     def rank(candidate: Resource) -> tuple:
         shared = len(wanted & set(candidate.keyword_list))
-        return (-shared, candidate.theme_id != resource.theme_id)
+        return (-shared, candidate.theme_id != resource.theme_id)  # stable: downloads next
 
     return sorted(candidates, key=rank)[:limit]
 

@@ -369,6 +369,27 @@ def resource_ordering(raw: str | None, *, relevance_default: bool) -> tuple[str,
 __all__ = ["PRODUCTS", "RESOURCES", "SearchPage", "FacetValue", "InvalidCursor"]
 
 
+# -- related entries --------------------------------------------------------------------------
+
+
+def related_ids(user, *, resource, keywords: list[str], limit: int) -> list[int]:
+    """Ids of published entries ``user`` may see that share one of ``keywords`` with
+    ``resource``, then of those in its theme, the most downloaded first in each (``resource``
+    itself left out); the rows still go through the policy."""
+    _fresh()
+    engine, found = get_engine(), []
+    base = Match(
+        labels=tuple(policy.resource_caller_labels(user)), terms=(("status", ("published",)),)
+    )
+    for name, values in (("tags", tuple(keywords)), ("theme", (resource.theme_id,))):
+        if not values or None in values:
+            continue
+        match = base.narrowed(terms=(*base.terms, (name, values)))
+        hits = engine.search(RESOURCES, match, Order(key="by_downloads"), limit + 1)
+        found += [pk for pk in map(key_id, hits.keys) if pk != resource.pk and pk not in found]
+    return found
+
+
 # -- suggestions -----------------------------------------------------------------------------
 
 
