@@ -1,5 +1,10 @@
 """FilterSets for the catalogues. They narrow a queryset that is already ``visible_to(user)``;
-they never widen it. Unknown values are errors (400), not silently ignored."""
+they never widen it. Unknown values are errors (400), not silently ignored.
+
+Every catalogue list, export and API list validates its query string with these and hands the
+cleaned values to the search engine (``catalog.search.catalogue.resource_match`` /
+``product_match``), which does the matching, ``q`` included. ``q`` is therefore only validated
+here: the database holds no full-text index to match it against."""
 
 import django_filters
 from django.conf import settings
@@ -8,7 +13,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organization, Product, Resource, Theme, UpdateCycle
-from catalog.search.query import search_products, search_resources
 from grading import policy
 from grading.grades import Grade, Tier
 
@@ -74,7 +78,8 @@ class ResourceFilter(django_filters.FilterSet):
         ]
 
     def filter_q(self, queryset, name, value):
-        return search_resources(queryset, value)
+        """``q`` is matched by the search engine, not in SQL (see the module docstring)."""
+        return queryset
 
     def filter_grade(self, queryset, name, value):
         # Grades are staff knowledge: a filter by grade would let anyone infer them, on the
@@ -109,4 +114,5 @@ class ProductFilter(django_filters.FilterSet):
         fields = ["q", "product_type", "provider", "theme", "delivery", "purpose"]
 
     def filter_q(self, queryset, name, value):
-        return search_products(queryset, value)
+        """``q`` is matched by the search engine, not in SQL (see the module docstring)."""
+        return queryset

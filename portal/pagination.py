@@ -21,8 +21,6 @@ from rest_framework.utils.urls import replace_query_param
 
 from portal import links
 
-RELEVANCE = "title_match"  # annotated by catalog.search.query when a query is given
-
 
 def _plain(value):
     if isinstance(value, datetime | date):
@@ -43,7 +41,7 @@ def _columns(model, ordering) -> list | None:
         try:
             field = model._meta.pk if name == "pk" else model._meta.get_field(name)
         except FieldDoesNotExist:
-            return None  # an annotation, such as the search relevance
+            return None  # an annotation, not a column
         if not field.concrete or field.is_relation or field.null:
             return None
         fields.append(field)
@@ -118,9 +116,6 @@ class CatalogCursorPagination(CursorPagination):
 
     def get_ordering(self, request, queryset, view):
         ordering = tuple(super().get_ordering(request, queryset, view))
-        explicit = request.query_params.get("ordering")
-        if RELEVANCE in queryset.query.annotations and not explicit:
-            ordering = ("-" + RELEVANCE, *ordering)
         if ordering[-1].lstrip("-") not in ("id", "pk"):
             ordering = (*ordering, "-id")
         return ordering

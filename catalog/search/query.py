@@ -1,29 +1,23 @@
-"""Full-text search over the catalogues: one interface, two engines.
+"""Search words for the catalogues: segmentation, query words and highlighting.
 
 Chinese has no spaces, so text is segmented with jieba into space-separated words and stored in
 ``search_title`` / ``search_body`` on every write (the services and the bulk commands call
-``resource_search_columns`` / ``product_search_columns``). The database indexes those columns:
-
-- SQLite: an FTS5 table per model, kept in step by triggers (migration ``0002_search``);
-- PostgreSQL: a GIN index over a weighted ``tsvector`` of the same columns.
+``resource_search_columns`` / ``product_search_columns``). The search engine
+(``catalog/search/engine.py``) indexes those stored columns and does all the matching; the
+database no longer holds a full-text index of them.
 
 Indexing uses jieba's search mode, which also emits the 2-character words inside longer ones
-(空气质量 → 空气, 质量, 空气质量), so a 2-character query matches. Queries use precise mode and
-match entries holding every word. ``search`` narrows a queryset that is already limited by the
-policy; it never widens it. Entries holding every word in their title rank first.
+(空气质量 → 空气, 质量, 空气质量), so a 2-character query matches. Queries use precise mode
+(``query_terms``); a long Chinese query word also matches through its pieces (``word_pieces``).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 import jieba
-from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -103,87 +97,6 @@ def product_search_columns(product) -> dict[str, str]:
         "search_title": index_text(product.name, product.name_en),
         "search_body": index_text(product.description, product.description_en, product.code),
     }
-
-
-@dataclass(frozen=True)
-class _Engine:
-    vendor: str
-
-    def matches(self, model, terms: list[str], *, title_only: bool = False):
-        table = model._meta.db_table
-        if self.vendor == "postgresql":
-            return _pg_matches(table, terms, title_only)
-        return _fts5_matches(table, terms, title_only)
-
-
-def _fts5_word(word: str, column: str | None) -> str:
-    quoted = '"' + word.replace('"', '""') + '"'
-    return f"{column} : {quoted}" if column else quoted
-
-
-def _fts5_expression(terms: list[str], column: str | None) -> str:
-    groups = []
-    for term in terms:
-        alternative = " AND ".join(_fts5_word(p, column) for p in word_pieces(term))
-        word = _fts5_word(term, column)
-        groups.append(f"({word} OR ({alternative}))" if alternative else word)
-    return " AND ".join(groups)
-
-
-def _tsquery_word(word: str, weight: str = "") -> str:
-    quoted = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
-    return f"{quoted}:{weight}" if weight else quoted
-
-
-def _tsquery(terms: list[str], weight: str = "") -> str:
-    groups = []
-    for term in terms:
-        alternative = " & ".join(_tsquery_word(p, weight) for p in word_pieces(term))
-        word = _tsquery_word(term, weight)
-        groups.append(f"({word} | ({alternative}))" if alternative else word)
-    return " & ".join(groups)
-
-
-def _fts5_matches(table: str, terms: list[str], title_only: bool) -> Q:
-    fts = f"{table}_fts"
-    expression = _fts5_expression(terms, "search_title" if title_only else None)
-    ids = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [expression])
-    return Q(pk__in=ids)
-
-
-def _pg_matches(table: str, terms: list[str], title_only: bool):
-    # ``search_vector`` is a stored column (catalog/search/schema.py): title words weigh A,
-    # body words B, so a title-only match is the same index with ``:A`` on every word.
-    sql = f"{table}.search_vector @@ to_tsquery('simple'::regconfig, %s)"
-    query = _tsquery(terms, weight="A" if title_only else "")
-    return ExpressionWrapper(RawSQL(sql, [query]), output_field=BooleanField())
-
-
-def _engine() -> _Engine:
-    return _Engine(connection.vendor)
-
-
-def search(queryset: QuerySet, text: str) -> QuerySet:
-    """Entries of ``queryset`` holding every word of ``text``, with ``title_match`` (all words
-    in the title) annotated; the paginator ranks those first."""
-    terms = query_terms(text)
-    if not terms:
-        return queryset.none() if text.strip() else queryset
-    engine, model = _engine(), queryset.model
-    title = engine.matches(model, terms, title_only=True)
-    return queryset.filter(engine.matches(model, terms)).annotate(
-        title_match=ExpressionWrapper(title, output_field=BooleanField())
-    )
-
-
-def search_resources(queryset: QuerySet, text: str) -> QuerySet:
-    """Resources of ``queryset`` matching every word of ``text``."""
-    return search(queryset, text)
-
-
-def search_products(queryset: QuerySet, text: str) -> QuerySet:
-    """Products of ``queryset`` matching every word of ``text``."""
-    return search(queryset, text)
 
 
 def highlight(text: str, query: str, width: int = 160) -> str:

@@ -1,12 +1,18 @@
-"""The database objects behind full-text search (see catalog/search/query.py), for migrations.
+"""Historical: used only by old migrations. The SQL full-text search these objects served is
+gone (the search engine, ``catalog/search/engine.py``, does all matching); migration
+``0017_drop_sql_full_text_search`` drops them, and no code outside ``catalog/migrations``
+should import this module.
 
-SQLite: an external-content FTS5 table per model, kept in step by triggers.
-PostgreSQL: a stored, weighted ``search_vector`` column (title A, body B) with a GIN index.
+What the old migrations created:
+
+- SQLite: an external-content FTS5 table per model (``<table>_fts``), kept in step by triggers;
+- PostgreSQL: a stored, weighted ``search_vector`` column (title A, body B) with a GIN index.
 
 On SQLite, Django rebuilds a table for many schema changes (adding a NOT NULL column, for one),
-and a rebuild drops the table's triggers. Every migration that changes ``catalog_resource`` or
-``catalog_product`` therefore ends with ``RunPython(install)``, which recreates whatever is
-missing and resynchronizes the index.
+and a rebuild drops the table's triggers, so migrations 0005 to 0015 that changed
+``catalog_resource`` or ``catalog_product`` end with ``RunPython(install)``. The functions stay
+here, unchanged, so that those migrations still run on a fresh database (and ``install`` is the
+reverse of 0017).
 """
 
 from django.db import migrations

@@ -251,17 +251,3 @@ def test_search_results_carry_highlighted_snippets(client, world, make_resource)
     assert client.get("/api/v1/resources/").json()["results"][0]["snippet"] is None
     page = client.get("/resources/", {"q": "交通"}).content.decode()
     assert "<mark>交通</mark>" in page and "<script>x</script>" not in page
-
-
-def test_every_migration_leaves_the_search_triggers_in_place(db):
-    """SQLite drops a table's triggers when Django rebuilds it in a migration; each migration
-    that touches the searchable tables reinstalls them (catalog/search/schema.py)."""
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        pytest.skip("triggers keep the SQLite full-text tables in step")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        triggers = {row[0] for row in cursor.fetchall()}
-    for table in ("catalog_resource", "catalog_product"):
-        assert {f"{table}_fts_{kind}" for kind in ("ai", "ad", "au")} <= triggers
