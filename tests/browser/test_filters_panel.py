@@ -28,6 +28,13 @@ def test_catalogue_facets_fold_away_on_a_phone(live_server, browser_page):
     summary.click()
     assert facet_link.is_visible()
 
+    # The numbered pages wrap instead of widening the page.
+    page.goto(live_server.url + "/resources/?page_size=5")
+    page.get_by_role("link", name="第 3 页").click()
+    page.get_by_role("link", name="第 5 页").click()
+    assert page.locator(".page-numbers [aria-current=page]").inner_text() == "5"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
     page.set_viewport_size(DESKTOP)
     page.goto(live_server.url + "/resources/")
     assert page.locator("aside.facets .facet a").first.is_visible()
