@@ -209,7 +209,12 @@ def _explorer(request, resource, preview: dict) -> dict | None:
     page = preview.get("preview")
     if page is None:
         return None
-    fields = [{"name": f.name, "name_en": f.name_en, "type": f.data_type} for f in page.visible]
+    # The columns' labels: their English names on English pages (the Chinese ones are stored).
+    english = (get_language() or "").startswith("en")
+    fields = [
+        {"name": f.name_en if english else f.name, "name_en": f.name_en, "type": f.data_type}
+        for f in page.visible
+    ]
     api = reverse("api:rows", args=[resource.pk])
     return {
         "api": api,

@@ -2,6 +2,7 @@
 the data dictionary and the preview lead with the fields' English names, and stored Chinese
 (keywords, conditions, coverage, names) is marked lang="zh-Hans"."""
 
+import json
 import re
 
 import pytest
@@ -79,3 +80,17 @@ def test_api_module_is_not_called_read_only():
     import catalog.api.views
 
     assert "Read-only" not in catalog.api.views.__doc__
+
+
+def test_resource_page__english_preview_and_explorer_use_english_column_names(make_table):
+    resource = make_table("open_L1", n=5)
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/resources/{resource.pk}/").content.decode()
+    headers = re.search(r'<table class="preview-table">\s*<thead>(.*?)</thead>', page, re.S)
+    assert "<code>district</code>" in headers.group(1) and "行政区" not in headers.group(1)
+    config = re.search(r'<script id="explorer-config"[^>]*>(.*?)</script>', page, re.S).group(1)
+    labels = [field["name"] for field in json.loads(config)["fields"]]
+    assert {"district", "count", "day"} <= set(labels)
+    assert not any(re.search(r"[\u4e00-\u9fff]", label) for label in labels), labels
+    chinese = Client().get(f"/resources/{resource.pk}/").content.decode()
+    config = re.search(r'<script id="explorer-config"[^>]*>(.*?)</script>', chinese, re.S)
+    assert "行政区" in [field["name"] for field in json.loads(config.group(1))["fields"]]
