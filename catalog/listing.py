@@ -1,9 +1,11 @@
 """Helpers of the catalogue's list views: page size, cursor links, filter chips and errors."""
 
 from rest_framework.request import Request
-from rest_framework.utils.urls import replace_query_param
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from catalog.search.catalogue import page_cursor
 from portal import links
+from portal.page_numbers import PageLink, last_page, numbered
 from portal.pagination import CatalogCursorPagination
 
 
@@ -36,6 +38,19 @@ def link(request, token: str | None) -> str | None:
     if token is None:
         return None
     return replace_query_param(links.absolute_current(request), "cursor", token)
+
+
+def page_links(request, *, number: int | None, total: int, size: int) -> list[PageLink]:
+    """Numbered links of a search's pages (the first, those around ``number``, the last), each
+    page reached by its own cursor; pages too deep for an offset are left out."""
+
+    def href(n: int) -> str | None:
+        if n == 1:
+            return remove_query_param(links.absolute_current(request), "cursor")
+        token = page_cursor(n, size)
+        return link(request, token) if token else None
+
+    return numbered(current=number, last=last_page(total, size), href=href)
 
 
 def without(params, name: str) -> str:

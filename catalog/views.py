@@ -90,6 +90,7 @@ def resource_list(request):
         "sort": sort if sort in SORT_KEYS else "",
         "previous_link": listing.link(request, found.previous_cursor),
         "next_link": listing.link(request, found.next_cursor),
+        "page_links": listing.page_links(request, number=found.number, total=total, size=size),
     }
     return render(request, "catalog/resource_list.html", context)
 
@@ -208,7 +209,12 @@ def _explorer(request, resource, preview: dict) -> dict | None:
     page = preview.get("preview")
     if page is None:
         return None
-    fields = [{"name": f.name, "name_en": f.name_en, "type": f.data_type} for f in page.visible]
+    # The columns' labels: their English names on English pages (the Chinese ones are stored).
+    english = (get_language() or "").startswith("en")
+    fields = [
+        {"name": f.name_en if english else f.name, "name_en": f.name_en, "type": f.data_type}
+        for f in page.visible
+    ]
     api = reverse("api:rows", args=[resource.pk])
     return {
         "api": api,
@@ -412,6 +418,7 @@ def product_list(request):
     if not filterset.is_valid():
         return render_error(request, 400, listing.filter_errors(filterset))
     try:
+        size = listing.page_size(request)
         found = search.page(
             search.PRODUCTS,
             match=search.product_match(request.user, filterset.form.cleaned_data),
@@ -419,7 +426,7 @@ def product_list(request):
             key="by_id",
             relevance=True,
             cursor=request.GET.get("cursor"),
-            size=listing.page_size(request),
+            size=size,
         )
     except (DRFValidationError, search.InvalidCursor):
         return render_error(request, 400, str(ProductCursorPagination.invalid_cursor_message))
@@ -430,6 +437,9 @@ def product_list(request):
         "query": request.GET.get("q", ""),
         "previous_link": listing.link(request, found.previous_cursor),
         "next_link": listing.link(request, found.next_cursor),
+        "page_links": listing.page_links(
+            request, number=found.number, total=found.total, size=size
+        ),
     }
     return render(request, "catalog/product_list.html", context)
 

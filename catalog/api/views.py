@@ -1,4 +1,5 @@
-"""Read-only API views: thin wrappers around the selectors."""
+"""API views for reading the catalogues, thin wrappers around the selectors; the write view
+sets (``resources_write.py``, ``products.py``) extend the resource and product ones."""
 
 import logging
 

@@ -27,14 +27,15 @@ from catalog.quality import selectors as quality_selectors
 from catalog.quality.services import resource_set_high_value
 from grading import policy
 from portal.jobs.services import job_create
+from portal.page_numbers import numbered
 
 PAGE_SIZE = 20
 NDJSON = "application/x-ndjson"
 
 
 def _page(request, items, per_page: int = PAGE_SIZE):
-    """Page ``?page=`` of ``items`` and links to its neighbours (other parameters kept);
-    404 past the last page."""
+    """Page ``?page=`` of ``items`` and the links to its neighbours and to numbered pages
+    (other parameters kept); 404 past the last page."""
     try:
         page = Paginator(items, per_page).page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger) as exc:
@@ -44,9 +45,11 @@ def _page(request, items, per_page: int = PAGE_SIZE):
     def link(number: int) -> str:
         return f"{request.path}?{urlencode({**kept, 'page': number})}"
 
-    previous_link = link(page.previous_page_number()) if page.has_previous() else None
-    next_link = link(page.next_page_number()) if page.has_next() else None
-    return page, previous_link, next_link
+    return page, {
+        "previous_link": link(page.previous_page_number()) if page.has_previous() else None,
+        "next_link": link(page.next_page_number()) if page.has_next() else None,
+        "page_links": numbered(current=page.number, last=page.paginator.num_pages, href=link),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,7 +224,7 @@ def quality_dashboard(request):
     overdue = quality_selectors.overdue_resources(
         user=request.user, organizations=chosen, today=today
     )
-    page, previous_link, next_link = _page(request, overdue)
+    page, paging = _page(request, overdue)
     context = {
         "lines": quality_selectors.agency_quality(
             user=request.user, organizations=list(organizations), today=today
@@ -229,8 +232,7 @@ def quality_dashboard(request):
         "chosen": chosen[0] if code else None,
         "overdue": page,
         "today": today,
-        "previous_link": previous_link,
-        "next_link": next_link,
+        **paging,
     }
     return render(request, "catalog/quality/dashboard.html", context)
 
@@ -243,14 +245,11 @@ def quality_dashboard(request):
 @require_safe
 def high_value_list(request):
     """The high-value dataset list (高价值数据清单): visible high-value entries by theme."""
-    page, previous_link, next_link = _page(
-        request, quality_selectors.high_value_resources(user=request.user)
-    )
+    page, paging = _page(request, quality_selectors.high_value_resources(user=request.user))
     context = {
         "resources": page,
         "total": quality_selectors.high_value_count(user=request.user),
-        "previous_link": previous_link,
-        "next_link": next_link,
+        **paging,
     }
     return render(request, "catalog/high_value.html", context)
 

@@ -57,6 +57,9 @@ RESOURCE_ORDERINGS = {
 }
 TEXT_KEYS = {"title_sort"}
 INVALID_CURSOR = _("Invalid cursor: use the “next” or “previous” link as given.")
+# Numbered pages are reached by offset; past this many entries only the keyset links go on
+# (an offset costs the engine a sort of everything before it).
+MAX_PAGE_OFFSET = 10_000
 
 
 class InvalidCursor(ValueError):
@@ -77,6 +80,16 @@ class SearchPage:
     next_cursor: str | None = None
     previous_cursor: str | None = None
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    number: int | None = 1  # the page's number, when the cursor says it
+
+
+def page_cursor(number: int, size: int) -> str | None:
+    """The cursor of page ``number`` at ``size`` entries a page (``None`` for the first page
+    and for pages deeper than ``MAX_PAGE_OFFSET``)."""
+    offset = (number - 1) * size
+    if number <= 1 or offset > MAX_PAGE_OFFSET:
+        return None
+    return _encode({"o": offset, "n": number})
 
 
 # -- what the caller asked for ----------------------------------------------------------------
@@ -162,9 +175,23 @@ def decode_cursor(raw: str | None) -> dict | None:
         (isinstance(offset, int) and 0 <= offset < 10**7 and key is None)
         or (isinstance(key, int) and 0 <= key < 2**64 and offset is None)
     ) and phase in (0, 1)
+    number = data.get("n", 1)
     if not valid or not isinstance(data.get("r", 0), int):
         raise InvalidCursor
+    if not isinstance(number, int) or not 0 < number < 10**7:
+        raise InvalidCursor
     return data
+
+
+def _number(position: dict | None, size: int) -> int | None:
+    """The number of the page a cursor leads to: carried by the cursor, or its offset's."""
+    if position is None:
+        return 1
+    if "n" in position:
+        return position["n"]
+    if position.get("o") is not None and position["o"] % size == 0:
+        return position["o"] // size + 1
+    return None
 
 
 # -- paging ----------------------------------------------------------------------------------
@@ -205,11 +232,42 @@ def _keyset(kind, phases, key, descending, cursor, size):
     forward_more, backward_more = (
         (cursor is not None, more) if reverse else (more, cursor is not None)
     )
-    following = _encode({"p": hits[-1][0], "k": hits[-1][1]}) if hits and forward_more else None
+    return _keyset_result(hits, forward_more, backward_more, _number(cursor, size))
+
+
+def _keyset_result(hits, forward_more: bool, backward_more: bool, number: int | None):
+    """The ids of ``hits`` and the keyset cursors of the pages after and before them (with
+    their numbers when this page's is known)."""
+    after, before = ({"n": number + 1}, {"n": number - 1}) if number else ({}, {})
+    following = (
+        _encode({"p": hits[-1][0], "k": hits[-1][1], **after}) if hits and forward_more else None
+    )
     preceding = (
-        _encode({"p": hits[0][0], "k": hits[0][1], "r": 1}) if hits and backward_more else None
+        _encode({"p": hits[0][0], "k": hits[0][1], "r": 1, **before})
+        if hits and backward_more
+        else None
     )
     return [key_id(k) for _p, k in hits], following, preceding
+
+
+def _numbered(kind, phases, key, descending, cursor, size):
+    """A page reached by its number (an offset into the phases, in order), with keyset cursors
+    to its neighbours."""
+    engine, skip, hits = get_engine(), cursor["o"], []
+    for index, phase in enumerate(phases):
+        wanted = size + 1 - len(hits)
+        if wanted <= 0:
+            break
+        if skip and index < len(phases) - 1:
+            before = engine.counts(kind, phase, ()).total
+            if skip >= before:
+                skip -= before
+                continue
+        order = Order(key=key, descending=descending, offset=skip)
+        hits += [(index, k) for k in engine.search(kind, phase, order, wanted).keys]
+        skip = 0
+    more = len(hits) > size
+    return _keyset_result(hits[:size], more, cursor["o"] > 0, _number(cursor, size))
 
 
 def _offset(kind, match, key, descending, cursor, size):
@@ -222,6 +280,17 @@ def _offset(kind, match, key, descending, cursor, size):
     following = _encode({"o": offset + size}) if len(keys) > size else None
     preceding = _encode({"o": max(0, offset - size)}) if offset > 0 else None
     return ids, following, preceding
+
+
+def _cursor_page(kind, match, key, descending, relevance, position, size):
+    if key in TEXT_KEYS:
+        return _offset(kind, match, key, descending, position, size)
+    phases = _phases(match, relevance)
+    if position is not None and position.get("o") is not None:
+        if position["o"] > MAX_PAGE_OFFSET:
+            raise InvalidCursor
+        return _numbered(kind, phases, key, descending, position, size)
+    return _keyset(kind, phases, key, descending, position, size)
 
 
 def rows_in_order(queryset: QuerySet, ids: list[int]) -> list:
@@ -262,13 +331,12 @@ def page(
     if match is None:
         return SearchPage(rows=[], total=0)
     _fresh()
-    if key in TEXT_KEYS:
-        ids, following, preceding = _offset(kind, match, key, descending, position, size)
-    else:
-        phases = _phases(match, relevance)
-        ids, following, preceding = _keyset(kind, phases, key, descending, position, size)
+    ids, following, preceding = _cursor_page(
+        kind, match, key, descending, relevance, position, size
+    )
     total = get_engine().counts(kind, match, ()).total if count else 0
-    return SearchPage(_rows(queryset, ids), total, following, preceding)
+    number = _number(position, size)
+    return SearchPage(_rows(queryset, ids), total, following, preceding, number=number)
 
 
 def ids(

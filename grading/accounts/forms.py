@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,3 +76,19 @@ class APIKeyForm(forms.Form):
         if day is not None and day < timezone.localdate():
             raise forms.ValidationError(_("The expiry must lie in the future."))
         return day
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with the portal's labels and its own message for a wrong user name
+    or password (translated like every other message of the site; Django's names the user
+    name field by the user model's verbose name)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The user name or password is not correct."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("User name")
+        self.fields["password"].label = _("Password")

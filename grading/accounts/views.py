@@ -27,6 +27,7 @@ from grading.accounts.forms import (
     APIKeyForm,
     EnterpriseRegistrationForm,
     IndividualRegistrationForm,
+    LoginForm,
     RejectionForm,
 )
 from portal import links
@@ -75,6 +76,8 @@ class PasswordResetConfirmView(BadInputIs400, auth_views.PasswordResetConfirmVie
 
 class LoginView(BadInputIs400, auth_views.LoginView):
     """Django's login page, answering 429 while the user name is locked out for this address."""
+
+    authentication_form = LoginForm
 
     def post(self, request, *args, **kwargs):
         locked = self._lock(request)

@@ -85,6 +85,17 @@ def test_my_jobs__query_count_does_not_grow(client, people):
     assert _queries(client) == few <= 8
 
 
+def test_my_jobs__numbered_pages(client, people, settings):
+    settings.JOBS_PAGE_SIZE = 2
+    client.force_login(people["clerk"])
+    for _ in range(7):
+        _export_job(people["clerk"])
+    page = client.get("/jobs/?page=2").content.decode()
+    assert '<span aria-current="page" aria-label="Page 2">2</span>' in page
+    for number in (1, 3, 4):
+        assert f'<a href="?page={number}" aria-label="Page {number}">{number}</a>' in page
+
+
 def test_my_jobs__bad_page_is_404(client, people):
     client.force_login(people["clerk"])
     assert client.get("/jobs/?page=x").status_code == 404
