@@ -34,6 +34,7 @@ from catalog.publishing import selectors as workspace_selectors
 from catalog.publishing.pricing import PRICE_CHANGE_STATES
 from catalog.rows import selectors as row_selectors
 from catalog.search import catalogue as search
+from catalog.search import suggestions
 from grading import policy
 from grading.feedback import selectors as feedback
 from grading.grades import TIER_MEANING
@@ -85,7 +86,7 @@ def resource_list(request):
             for name, label, value in listing.active_filters(filterset)
         ],
         "query": query,
-        "suggestions": search.did_you_mean(request.user, query) if query and not total else [],
+        "suggestions": suggestions.did_you_mean(request.user, query) if query and not total else [],
         "export_query": listing.without_paging(request.GET),
         "sort": sort if sort in SORT_KEYS else "",
         "previous_link": listing.link(request, found.previous_cursor),

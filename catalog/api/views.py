@@ -31,6 +31,7 @@ from catalog.engagement.services import usage_count
 from catalog.filters import ProductFilter, ResourceFilter
 from catalog.rows import selectors as row_selectors
 from catalog.search import catalogue as search
+from catalog.search import suggestions
 from grading import policy
 from grading.services import access_record
 from portal import links, pagination
@@ -301,7 +302,7 @@ class SuggestView(APIView):
                     % {"max": settings.CATALOG_MAX_QUERY_LENGTH}
                 }
             )
-        found = search.suggest(
+        found = suggestions.suggest(
             request.user,
             text,
             queryset=selectors.resource_queryset(user=request.user),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from catalog.models import Resource, ResourceFollow
-from catalog.search import catalogue
+from catalog.search import catalogue, suggestions
 from catalog.selectors import resource_queryset
 from grading import policy
 
@@ -22,7 +22,7 @@ def related_resources(*, user, resource: Resource, limit: int | None = None) -> 
     the policy's own queryset in one query, then ranked in Python."""
     limit = limit or settings.RELATED_SHOWN
     keywords = resource.keyword_list[:KEYWORDS_MATCHED]
-    ids = catalogue.related_ids(
+    ids = suggestions.related_ids(
         user, resource=resource, keywords=keywords, limit=RELATED_CANDIDATES
     )
     candidates = catalogue.rows_in_order(resource_queryset(user=user), ids)

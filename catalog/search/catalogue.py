@@ -282,6 +282,17 @@ def _offset(kind, match, key, descending, cursor, size):
     return ids, following, preceding
 
 
+def _first_page_counted(kind, match, key, descending, size):
+    """The first page of a one-phase keyset listing and the number of matches, counted in the
+    same pass over the index as the page's keys."""
+    hit = get_engine().search(kind, match, Order(key=key, descending=descending), size + 1, True)
+    hits = [(0, k) for k in hit.keys]
+    ids, following, preceding = _keyset_result(
+        hits[:size], len(hits) > size, False, _number(None, size)
+    )
+    return ids, following, preceding, hit.count
+
+
 def _cursor_page(kind, match, key, descending, relevance, position, size):
     if key in TEXT_KEYS:
         return _offset(kind, match, key, descending, position, size)
@@ -306,7 +317,7 @@ def _rows(queryset: QuerySet, ids: list[int]) -> list:
     return [found[pk] for pk in ids if pk in found]
 
 
-def _fresh() -> None:
+def fresh() -> None:
     """Index what the outbox holds before answering (a crash between a commit and its indexing
     is repaired here; another process's indexing in progress is not waited for)."""
     if outbox.pending():
@@ -330,11 +341,14 @@ def page(
     position = decode_cursor(cursor)
     if match is None:
         return SearchPage(rows=[], total=0)
-    _fresh()
-    ids, following, preceding = _cursor_page(
-        kind, match, key, descending, relevance, position, size
-    )
-    total = get_engine().counts(kind, match, ()).total if count else 0
+    fresh()
+    if count and position is None and key not in TEXT_KEYS and not _phases(match, relevance)[1:]:
+        ids, following, preceding, total = _first_page_counted(kind, match, key, descending, size)
+    else:
+        ids, following, preceding = _cursor_page(
+            kind, match, key, descending, relevance, position, size
+        )
+        total = get_engine().counts(kind, match, ()).total if count else 0
     number = _number(position, size)
     return SearchPage(_rows(queryset, ids), total, following, preceding, number=number)
 
@@ -346,7 +360,7 @@ def ids(
     the rows still go through the policy)."""
     if match is None:
         return [], False
-    _fresh()
+    fresh()
     if key in TEXT_KEYS:
         found, following, _p = _offset(kind, match, key, descending, None, limit)
     else:
@@ -362,7 +376,7 @@ def facets(*, match: Match | None, user) -> tuple[int, dict[str, list[FacetValue
     names = [*FACETS, "grade"] if policy.can_see_grades(user) else list(FACETS)
     if match is None:
         return 0, {name: [] for name in names}
-    _fresh()
+    fresh()
     found = get_engine().counts(RESOURCES, match, [_FACET_FIELDS[n] for n in names])
     english = (get_language() or "").startswith("en")
     result = {}
@@ -378,7 +392,7 @@ def by_id(kind: str, match: Match | None, *, offset: int, limit: int) -> tuple[i
     numbered pages, which harvesters walk in a stable order)."""
     if match is None:
         return 0, []
-    _fresh()
+    fresh()
     engine = get_engine()
     total = engine.counts(kind, match, ()).total
     if offset >= total or limit <= 0:
@@ -400,14 +414,14 @@ def count_resources(*, user, data: dict) -> int:
     match = resource_match(user, data)
     if match is None:
         return 0
-    _fresh()
+    fresh()
     return get_engine().counts(RESOURCES, match, ()).total
 
 
 def grouped_counts(*, user, outer: str, inner: str) -> dict[tuple, int]:
     """Resources ``user`` may see per (``outer``, ``inner``) value of two engine fields."""
-    _fresh()
-    return get_engine().grouped(RESOURCES, _visible(user), outer, inner)
+    fresh()
+    return get_engine().grouped(RESOURCES, visible_to(user), outer, inner)
 
 
 def _labelled(name: str, counts: dict, english: bool) -> list[FacetValue]:
@@ -437,68 +451,6 @@ def resource_ordering(raw: str | None, *, relevance_default: bool) -> tuple[str,
 __all__ = ["PRODUCTS", "RESOURCES", "SearchPage", "FacetValue", "InvalidCursor"]
 
 
-# -- related entries --------------------------------------------------------------------------
-
-
-def related_ids(user, *, resource, keywords: list[str], limit: int) -> list[int]:
-    """Ids of published entries ``user`` may see that share one of ``keywords`` with
-    ``resource``, then of those in its theme, the most downloaded first in each (``resource``
-    itself left out); the rows still go through the policy."""
-    _fresh()
-    engine, found = get_engine(), []
-    base = Match(
-        labels=tuple(policy.resource_caller_labels(user)), terms=(("status", ("published",)),)
-    )
-    for name, values in (("tags", tuple(keywords)), ("theme", (resource.theme_id,))):
-        if not values or None in values:
-            continue
-        match = base.narrowed(terms=(*base.terms, (name, values)))
-        hits = engine.search(RESOURCES, match, Order(key="by_downloads"), limit + 1)
-        found += [pk for pk in map(key_id, hits.keys) if pk != resource.pk and pk not in found]
-    return found
-
-
-# -- suggestions -----------------------------------------------------------------------------
-
-
-def _visible(user) -> Match:
+def visible_to(user) -> Match:
+    """The engine query for every entry ``user`` may see (by the policy's labels)."""
     return Match(labels=tuple(policy.resource_caller_labels(user)))
-
-
-def did_you_mean(user, text: str, limit: int = 5) -> list[str]:
-    """Searches that would find something when ``text`` found nothing: indexed title words the
-    caller can see that start like each query word (its first character for Chinese, its first
-    three letters otherwise), the most frequent first."""
-    terms = query_terms(text)
-    if not terms:
-        return []
-    _fresh()
-    engine, visible, found = get_engine(), _visible(user), {}
-    for term in terms:
-        stem = term[:1] if not term.isascii() else term[:3]
-        for word, count in engine.prefixed(RESOURCES, "title", stem, visible, limit * 4):
-            if word != term and len(word) > 1:
-                found[word] = max(found.get(word, 0), count)
-    return sorted(found, key=lambda w: (-found[w], w))[:limit]
-
-
-def suggest(user, text: str, *, queryset: QuerySet, limit: int) -> list:
-    """Typeahead: entries the caller may see whose titles hold every word of ``text``, the last
-    one possibly unfinished (it matches indexed title words starting with it), best quality
-    first; rows re-read through the policy's ``queryset``."""
-    terms = query_terms(text)
-    if not terms:
-        return []
-    _fresh()
-    engine, visible = get_engine(), _visible(user)
-    *whole, last = terms
-    completions = [w for w, _n in engine.prefixed(RESOURCES, "title", last, visible, 20)]
-    if not completions:
-        return []
-    match = visible.narrowed(words=tuple(Word(t, word_pieces(t)) for t in whole), in_title=True)
-    unfinished = Word(completions[0], alternatives=tuple(completions[1:]))
-    hit = engine.search(
-        RESOURCES, match.narrowed(words=(*match.words, unfinished)), Order(key="by_quality"), limit
-    )
-    keys = hit.keys
-    return _rows(queryset, [key_id(k) for k in keys])

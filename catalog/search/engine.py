@@ -90,8 +90,11 @@ class Counts:
 class Engine(Protocol):
     """What the catalogue needs from a search engine."""
 
-    def search(self, kind: str, match: Match, order: Order, limit: int) -> Hits:
-        """The keys of the first ``limit`` entries matching ``match`` in ``order``."""
+    def search(
+        self, kind: str, match: Match, order: Order, limit: int, count: bool = False
+    ) -> Hits:
+        """The keys of the first ``limit`` entries matching ``match`` in ``order``; with
+        ``count``, also the number of matches past ``order.after``, in the same pass."""
 
     def counts(self, kind: str, match: Match, facets: Sequence[str]) -> Counts:
         """The number of matches and, for each field in ``facets``, the matches per value."""

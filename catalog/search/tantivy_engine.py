@@ -264,14 +264,16 @@ class TantivyEngine:
             [(SHOULD, whole), (SHOULD, tantivy.Query.boolean_query(pieces))]
         )
 
-    def search(self, kind: str, match: Match, order: Order, limit: int) -> Hits:
+    def search(
+        self, kind: str, match: Match, order: Order, limit: int, count: bool = False
+    ) -> Hits:
         catalogue = self._catalogues[kind]
         query = self._query(kind, match)
         if order.after is not None:
             bound = int(order.after)
             lowest, highest = (None, bound - 1) if order.descending else (bound + 1, None)
             if highest is not None and highest < 0:
-                return Hits(keys=[], count=None)
+                return Hits(keys=[], count=0 if count else None)
             key_range = tantivy.Query.range_query(
                 catalogue.schema, order.key, tantivy.FieldType.Unsigned, lowest, highest
             )
@@ -280,12 +282,13 @@ class TantivyEngine:
         result = catalogue.searcher().search(
             query,
             limit=max(limit, 1),
-            count=False,
+            count=count,
             order_by_field=order.key,
             offset=order.offset,
             order=direction,
         )
-        return Hits(keys=[key for key, _address in result.hits][:limit])
+        keys = [key for key, _address in result.hits][:limit]
+        return Hits(keys=keys, count=result.count if count else None)
 
     def counts(self, kind: str, match: Match, facets: Sequence[str]) -> Counts:
         searcher = self._catalogues[kind].searcher()

@@ -23,8 +23,7 @@ from catalog.interop.ckan import serializers
 from catalog.interop.ckan.errors import NotAuthorized, NotFound, SearchQueryError
 from catalog.interop.ckan.solr import Term
 from catalog.models import Distribution, Organization, Resource, Theme, UpdateCycle
-from catalog.search import outbox
-from catalog.search.catalogue import words_of
+from catalog.search.catalogue import fresh, words_of
 from catalog.search.documents import key_id, microseconds
 from catalog.search.engine import RESOURCES, Match, Order, get_engine
 from grading import policy
@@ -345,12 +344,6 @@ class Found:
     facets: dict[str, list[FacetItem]]
 
 
-def _fresh() -> None:
-    """Index what the outbox holds before answering (see ``catalog.search.outbox``)."""
-    if outbox.pending():
-        outbox.catch_up(wait=0)
-
-
 def package_search(
     *, user, match: Match | None, sort, start: int, rows: int, facet_fields: list[str],
     facet_limit: int = -1, facet_mincount: int = 1,
@@ -361,7 +354,7 @@ def package_search(
     check_facets(fields, user=user)
     if match is None:
         return Found(0, [], {name: [] for name in fields})
-    _fresh()
+    fresh()
     counted = get_engine().counts(RESOURCES, match, [FACETS[name] for name in fields])
     ids = _page_ids(match, sort, total=counted.total, start=start, rows=rows)
     loaded = {row.pk: row for row in packages(user=user).filter(pk__in=ids)} if ids else {}
