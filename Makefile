@@ -65,8 +65,14 @@ $(AXE):
 
 axe: $(AXE)
 
-# Screenshots of the main pages at 1366 and 390 px into docs/screens/ (a demo database).
-screens: install
+# Screenshots of the main pages at 1366 and 390 px into docs/screens/ (a demo database), with
+# Debian's Noto CJK fonts so that Chinese text is drawn (installed when missing).
+screens: install chromium
+	@if ! fc-list :lang=zh | grep -q .; then \
+	  echo "Installing Debian's fonts-noto-cjk for the screenshots..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	fi
 	$(PY) devtools/screens.py
 
 lint: install
