@@ -53,9 +53,8 @@ class _SearchList:
         raise NotImplementedError
 
     def list(self, request, *args, **kwargs):
-        filterset = self.filterset_class(
-            request.query_params, queryset=self.get_queryset(), request=request
-        )
+        queryset = self.get_queryset()  # the policy's rows, built once per request
+        filterset = self.filterset_class(request.query_params, queryset=queryset, request=request)
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
         paginator = self.paginator
@@ -64,7 +63,7 @@ class _SearchList:
             found = search.page(
                 self.search_kind,
                 match=self._match(filterset.form.cleaned_data),
-                queryset=self.get_queryset(),
+                queryset=queryset,
                 key=key,
                 descending=descending,
                 relevance=relevance,

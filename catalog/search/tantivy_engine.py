@@ -211,7 +211,7 @@ class TantivyEngine:
 
     def _query(self, kind: str, match: Match) -> tantivy.Query:
         schema = self._catalogues[kind].schema
-        parts = [(MUST, tantivy.Query.term_set_query(schema, "labels", list(match.labels)))]
+        parts = [(MUST, self._labels(schema, match.labels))]
         fields = ("title",) if match.in_title else TEXT_FIELDS
         parts += [(MUST, self._word(schema, word, fields)) for word in match.words]
         if match.exclude_words_in_title and match.words:
@@ -233,6 +233,17 @@ class TantivyEngine:
         for name, lowest, highest in match.excluded_ranges:
             parts.append((MUST_NOT, self._range(schema, name, lowest, highest)))
         return tantivy.Query.boolean_query(parts)
+
+    @staticmethod
+    def _labels(schema, labels: Sequence[str]) -> tantivy.Query:
+        # Term queries walk their posting lists (and skip along them in an intersection); a
+        # term-set query would first mark every document holding a label (2-4 ms at a million).
+        terms = [tantivy.Query.term_query(schema, "labels", label) for label in labels]
+        if len(terms) == 1:
+            return terms[0]
+        if not terms:
+            return tantivy.Query.term_set_query(schema, "labels", [])
+        return tantivy.Query.boolean_query([(SHOULD, term) for term in terms])
 
     @staticmethod
     def _range(schema, name: str, lowest: int | None, highest: int | None) -> tantivy.Query:
@@ -294,7 +305,10 @@ class TantivyEngine:
         searcher = self._catalogues[kind].searcher()
         query = self._query(kind, match)
         if not facets:
-            return Counts(total=searcher.search(query, limit=1, count=True).count)
+            # A constant score: counting needs no relevance (BM25 made a common word's count
+            # take 21 ms instead of 6 at a million entries).
+            unscored = tantivy.Query.const_score_query(query, 1.0)
+            return Counts(total=searcher.search(unscored, limit=1, count=True).count)
         # One pass over the matches: the count is an aggregation beside the facets.
         spec = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in facets}
         spec[_TOTAL] = {"value_count": {"field": "id"}}
