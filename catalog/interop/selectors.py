@@ -54,7 +54,8 @@ class ResourceExport:
         size = settings.EXPORT_CHUNK_SIZE
         for start in range(0, len(self.ids), size):
             chunk = self.ids[start : start + size]
-            found = policy.viewable(self.user).filter(pk__in=chunk).values(*EXPORT_COLUMNS)
+            rows = policy.viewable(self.user).filter(pk__in=chunk).order_by()
+            found = rows.values(*EXPORT_COLUMNS)
             by_id = {row["pk"]: row for row in found}
             yield from (by_id[pk] for pk in chunk if pk in by_id)
 

@@ -357,7 +357,10 @@ def package_search(
     fresh()
     counted = get_engine().counts(RESOURCES, match, [FACETS[name] for name in fields])
     ids = _page_ids(match, sort, total=counted.total, start=start, rows=rows)
-    loaded = {row.pk: row for row in packages(user=user).filter(pk__in=ids)} if ids else {}
+    # No ORDER BY: the engine's order is kept below, and SQLite would otherwise walk the
+    # modified-date index for the ids (20 ms at a million entries instead of 1).
+    rows_by_id = packages(user=user).filter(pk__in=ids).order_by() if ids else ()
+    loaded = {row.pk: row for row in rows_by_id}
     facets = {
         name: _facet_items(
             name, counted.facets[FACETS[name]], limit=facet_limit, mincount=facet_mincount
