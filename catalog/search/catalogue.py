@@ -282,15 +282,50 @@ def _offset(kind, match, key, descending, cursor, size):
     return ids, following, preceding
 
 
-def _first_page_counted(kind, match, key, descending, size):
-    """The first page of a one-phase keyset listing and the number of matches, counted in the
-    same pass over the index as the page's keys."""
-    hit = get_engine().search(kind, match, Order(key=key, descending=descending), size + 1, True)
-    hits = [(0, k) for k in hit.keys]
+def _counted_page(kind, match, key, descending, position, size):
+    """A page of a one-phase keyset listing and the number of matches in one pass over the
+    index, or None when that cannot be done (then the page and the count are asked apart).
+
+    The first page asks for its keys and the count together. A "next" cursor that knows its
+    page's number asks for the entries from the one just before that page's place, and checks
+    that this entry is the cursor's own: then the entries after it are exactly the keyset
+    page (sort keys are unique), found without a range over the sort key, which costs a pass
+    of its own (13 ms against 7 at a million entries). When entries were added or removed
+    since, or the page size changed, the check fails and the keyset range is used."""
+    if position is None:
+        offset, after = 0, None
+    elif _known_place(position, size):
+        offset, after = (position["n"] - 1) * size - 1, position["k"]
+    else:
+        return None
+    wanted = size + 1 + (after is not None)
+    order = Order(key=key, descending=descending, offset=offset)
+    hit = get_engine().search(kind, match, order, wanted, True)
+    keys = hit.keys
+    if after is not None:
+        if not keys or keys[0] != after:
+            return None
+        keys = keys[1:]
+    hits = [(0, k) for k in keys]
     ids, following, preceding = _keyset_result(
-        hits[:size], len(hits) > size, False, _number(None, size)
+        hits[:size], len(hits) > size, after is not None, _number(position, size)
     )
     return ids, following, preceding, hit.count
+
+
+def _known_place(position: dict, size: int) -> bool:
+    """Whether a cursor is a one-phase "next" cursor carrying its page's number, within the
+    depth numbered pages reach."""
+    number = position.get("n")
+    return (
+        isinstance(number, int)
+        and number > 1
+        and position.get("p", 0) == 0
+        and not position.get("r")
+        and position.get("o") is None
+        and "k" in position
+        and (number - 1) * size <= MAX_PAGE_OFFSET
+    )
 
 
 def _cursor_page(kind, match, key, descending, relevance, position, size):
@@ -342,8 +377,11 @@ def page(
     if match is None:
         return SearchPage(rows=[], total=0)
     fresh()
-    if count and position is None and key not in TEXT_KEYS and not _phases(match, relevance)[1:]:
-        ids, following, preceding, total = _first_page_counted(kind, match, key, descending, size)
+    counted = None
+    if count and key not in TEXT_KEYS and not _phases(match, relevance)[1:]:
+        counted = _counted_page(kind, match, key, descending, position, size)
+    if counted is not None:
+        ids, following, preceding, total = counted
     else:
         ids, following, preceding = _cursor_page(
             kind, match, key, descending, relevance, position, size
