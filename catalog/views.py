@@ -63,6 +63,7 @@ def resource_list(request):
     try:
         size = listing.page_size(request)
         match = search.resource_match(request.user, filterset.form.cleaned_data)
+        counting = search.facets_later(match=match, user=request.user)  # beside the page
         found = search.page(
             search.RESOURCES,
             match=match,
@@ -75,7 +76,7 @@ def resource_list(request):
         )
     except (DRFValidationError, search.InvalidCursor):
         return render_error(request, 400, str(CatalogCursorPagination.invalid_cursor_message))
-    total, facets = search.facets(match=match, user=request.user)
+    total, facets = counting()
     query = request.GET.get("q", "")
     context = {
         "resources": found.rows,

