@@ -2,21 +2,12 @@
 signed-in callers never touch the cache."""
 
 import pytest
-from django.core.cache import cache
 
 from catalog.publishing.resources import resource_update
 from catalog.rows.services import rows_load
 from portal.actors import SYSTEM
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def cache_on(settings):
-    settings.ANONYMOUS_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cache_on")]
 
 
 def test_anonymous_pages_are_cached_and_dropped_on_change(

@@ -3,18 +3,9 @@ it: the visitor who sent a correction sees the confirmation on the page they lan
 visitor does not (issue 17, item 1)."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def cache_on(settings):
-    settings.ANONYMOUS_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cache_on")]
 
 
 def test_the_confirmation_shows_on_the_cached_entry_page(client, make_resource):

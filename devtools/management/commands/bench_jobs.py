@@ -149,19 +149,21 @@ class Command(BaseCommand):
             f"message: {job.message[:160]}"
         )
 
-    def _import(self, rows: int, prefix: str) -> None:
-        job = self._job(
-            "import",
-            organization=self.org.code,
-            file_name="bench.csv",
-            data=sample(rows, prefix, self.theme.code),
-        )
+    def _run_import(self, data: bytes, prefix: str) -> tuple[Job, float, list, int]:
+        """Queue an import of ``data``, run a worker until it ends; the job, its time, the
+        progress seen and the entries it left."""
+        job = self._job("import", organization=self.org.code, file_name="bench.csv", data=data)
         worker = Worker()
         try:
             seconds, samples = self._watch(job)
         finally:
             worker.stop()
         made = Resource.objects.filter(code__startswith=prefix + "-").count()
+        return job, seconds, samples, made
+
+    def _import(self, rows: int, prefix: str) -> None:
+        data = sample(rows, prefix, self.theme.code)
+        job, seconds, samples, made = self._run_import(data, prefix)
         self._report(
             f"import {rows:,} rows",
             job,
@@ -213,18 +215,8 @@ class Command(BaseCommand):
         )
 
     def _failing(self, bad_row: int, prefix: str) -> None:
-        job = self._job(
-            "import",
-            organization=self.org.code,
-            file_name="bench.csv",
-            data=sample(bad_row, prefix, self.theme.code, bad_row=bad_row),
-        )
-        worker = Worker()
-        try:
-            seconds, samples = self._watch(job)
-        finally:
-            worker.stop()
-        made = Resource.objects.filter(code__startswith=prefix + "-").count()
+        data = sample(bad_row, prefix, self.theme.code, bad_row=bad_row)
+        job, seconds, samples, made = self._run_import(data, prefix)
         self._report(
             f"import failing at row {bad_row:,}",
             job,
